@@ -1,0 +1,3 @@
+from komar.cli import main
+
+main()

@@ -1,0 +1,78 @@
+"""Roles and what each may do — the permission table is data, read by every access check.
+
+A role is held through a Membership (user, organisation, role). `PUBLIC` is the anonymous visitor.
+Permissions are codenames "<area>.<action>". Later modules add their codenames here, with the roles
+that hold them; `tests/accounts/test_roles.py` checks the table stays consistent.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SECRETARIAT_ADMIN = "secretariat_admin", _("Coalition secretariat admin")
+    ORG_ADMIN = "org_admin", _("Organisation admin")
+    CASEWORKER = "caseworker", _("Caseworker (legal aid / social work)")
+    MONITOR = "monitor", _("Detention monitor")
+    ANALYST = "analyst", _("Analyst")
+    GOVERNMENT_FOCAL_POINT = "government_focal_point", _("Government focal point")
+    YOUTH_MEMBER = "youth_member", _("Youth network member")
+    PUBLIC = "public", _("Public (not signed in)")
+
+
+MEMBER_ROLES = [role for role in Role if role != Role.PUBLIC]
+
+
+class Perm(models.TextChoices):
+    DIRECTORY_VIEW = "directory.view", _("Browse the organisations directory")
+    DASHBOARD_VIEW = "dashboard.view", _("Use the signed-in dashboard")
+    API_TOKENS_MANAGE = "api.tokens", _("Create and revoke own API tokens")
+    ORGANISATION_EDIT_OWN = "organisations.edit_own", _("Edit own organisation's profile")
+    ORGANISATION_EDIT_ANY = "organisations.edit_any", _("Edit any organisation's profile")
+    MEMBERS_MANAGE_OWN = "members.manage_own", _("Manage members of own organisation")
+    MEMBERS_MANAGE_ANY = "members.manage_any", _("Manage members of any organisation")
+    AUDIT_VIEW = "audit.view", _("Read the audit log")
+    REFERENCE_CONFIRM = "reference.confirm", _("Confirm unverified reference data")
+    CHILD_RECORDS_VIEW = "children.view", _("Read children's records (requires two-factor sign-in)")
+
+
+_EVERYONE_SIGNED_IN = {Perm.DIRECTORY_VIEW, Perm.DASHBOARD_VIEW, Perm.API_TOKENS_MANAGE}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
+    Role.PUBLIC: frozenset({Perm.DIRECTORY_VIEW}),
+    Role.SECRETARIAT_ADMIN: frozenset(
+        _EVERYONE_SIGNED_IN
+        | {
+            Perm.ORGANISATION_EDIT_OWN,
+            Perm.ORGANISATION_EDIT_ANY,
+            Perm.MEMBERS_MANAGE_OWN,
+            Perm.MEMBERS_MANAGE_ANY,
+            Perm.AUDIT_VIEW,
+            Perm.REFERENCE_CONFIRM,
+            Perm.CHILD_RECORDS_VIEW,
+        }
+    ),
+    Role.ORG_ADMIN: frozenset(
+        _EVERYONE_SIGNED_IN
+        | {Perm.ORGANISATION_EDIT_OWN, Perm.MEMBERS_MANAGE_OWN, Perm.CHILD_RECORDS_VIEW}
+    ),
+    Role.CASEWORKER: frozenset(_EVERYONE_SIGNED_IN | {Perm.CHILD_RECORDS_VIEW}),
+    Role.MONITOR: frozenset(_EVERYONE_SIGNED_IN),
+    Role.ANALYST: frozenset(_EVERYONE_SIGNED_IN),
+    Role.GOVERNMENT_FOCAL_POINT: frozenset(_EVERYONE_SIGNED_IN),
+    Role.YOUTH_MEMBER: frozenset(_EVERYONE_SIGNED_IN),
+}
+
+# Roles that can read children's records must sign in with a second factor.
+TWO_FACTOR_ROLES: frozenset[Role] = frozenset(
+    role for role, perms in ROLE_PERMISSIONS.items() if Perm.CHILD_RECORDS_VIEW in perms
+)
+
+
+def role_has(role: str, perm: str) -> bool:
+    try:
+        return perm in ROLE_PERMISSIONS[Role(role)]
+    except ValueError:
+        return False

@@ -1,0 +1,43 @@
+"""The Komar JSON API (django-ninja). Each app owns its router; this module only mounts them.
+
+Every route states who may use it: `auth=None` marks a public route; the default is a signed-in
+user (session or bearer token), and routes check the permission table for more."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from ninja import NinjaAPI
+
+from komar.api import errors
+from komar.api.auth import session_or_token
+
+api = NinjaAPI(
+    title="Komar API",
+    version="1",
+    description=(
+        "Komar's JSON API. Authenticate with your browser session or an API token "
+        "(`Authorization: Bearer kmr_…`). Errors share one format: "
+        '`{"error": {"status", "code", "message", "fields": [{"path", "message"}]}}`.'
+    ),
+    auth=session_or_token,
+    urls_namespace="api",
+)
+errors.install(api)
+
+
+def mount() -> NinjaAPI:
+    from komar.accounts.api import router as accounts_router
+    from komar.audit.api import router as audit_router
+    from komar.geo.api import router as geo_router
+    from komar.organisations.api import router as organisations_router
+    from komar.places.api import router as places_router
+
+    api.add_router("/organisations", organisations_router)
+    api.add_router("/provinces", geo_router)
+    api.add_router("/situations", places_router)
+    api.add_router("/me", accounts_router)
+    api.add_router("/audit", audit_router)
+    return api
+
+
+PAGE_SIZE = settings.KOMAR_API_PAGE_SIZE

@@ -1,0 +1,23 @@
+from django.urls import include, path, re_path
+
+from komar.api.api import mount
+from komar.api.errors import not_found_view
+from komar.core import views as core_views
+
+api = mount()
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("", include("komar.accounts.urls")),
+    path("directory/", include("komar.organisations.urls")),
+    path("audit/", include("komar.audit.urls")),
+    path("account/", include("allauth.urls")),
+    path("api/v1/", api.urls),
+    re_path(r"^api/", not_found_view),
+]
+
+handler400 = "komar.core.views.error_400"
+handler403 = "komar.core.views.error_403"
+handler404 = "komar.core.views.error_404"
+handler500 = "komar.core.views.error_500"
