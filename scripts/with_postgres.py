@@ -81,7 +81,7 @@ def main(argv: list[str]) -> int:
     finally:
         if started:
             subprocess.run(
-                prefix + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )

@@ -1,12 +1,12 @@
 """Komar settings: one module, driven by environment variables.
 
 Environment (all optional unless marked):
-  KOMAR_DEMO=1            demo mode (set by `make demo`): generated secret key, 2FA shown as a banner
+  KOMAR_DEMO=1            demo mode (set by `make demo`): generated secret key, 2FA as a banner
   KOMAR_DEBUG=1           development mode (Django debug pages); never in production
   KOMAR_ENV=test          set by the test suite
   KOMAR_SECRET_KEY        required in production
   KOMAR_DATA_DIR          where the SQLite database, secret key and uploads live (default ./var)
-  KOMAR_DATABASE_URL      e.g. postgres://komar:pw@db.example.org:5432/komar (default: SQLite in data dir)
+  KOMAR_DATABASE_URL      e.g. postgres://komar:pw@db.example.org:5432/komar (default: SQLite)
   KOMAR_ALLOWED_HOSTS     comma-separated host names (production)
   KOMAR_CSRF_TRUSTED_ORIGINS  comma-separated origins, e.g. https://komar.example.org
   KOMAR_BEHIND_TLS_PROXY=1    trust X-Forwarded-Proto from the reverse proxy
@@ -153,7 +153,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "komar.sqlite3",
+            "NAME": str(DATA_DIR / "komar.sqlite3"),
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
@@ -236,12 +236,14 @@ USE_TZ = True
 # Static files ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if (DEBUG or TESTING)
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        # Production serves hashed, compressed files made by `komar collectstatic`.
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
 # Serve straight from the app's static folders when collectstatic has not run (demo, tests).

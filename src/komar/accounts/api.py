@@ -1,5 +1,3 @@
-from __future__ import annotations
-
 from allauth.mfa.utils import is_mfa_enabled
 from django.http import HttpRequest
 from ninja import Router, Schema

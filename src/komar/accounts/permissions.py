@@ -14,9 +14,7 @@ def _roles(user: Any, organisation_id: int | None = None) -> set[str]:
     if cache is None:
         cache = list(user.memberships.values_list("organisation_id", "role"))
         user._komar_roles = cache
-    return {
-        role for org_id, role in cache if organisation_id is None or org_id == organisation_id
-    }
+    return {role for org_id, role in cache if organisation_id is None or org_id == organisation_id}
 
 
 def has_perm(user: Any, perm: str, organisation_id: int | None = None) -> bool:
@@ -25,9 +23,7 @@ def has_perm(user: Any, perm: str, organisation_id: int | None = None) -> bool:
 
 
 def perms_of(user: Any) -> set[str]:
-    return {
-        perm.value for role in _roles(user) for perm in ROLE_PERMISSIONS.get(Role(role), set())
-    }
+    return {perm.value for role in _roles(user) for perm in ROLE_PERMISSIONS.get(Role(role), set())}
 
 
 def requires_two_factor(user: Any) -> bool:

@@ -9,8 +9,10 @@ from komar.organisations.models import Organisation
 
 
 def memberships_of(user: User) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=user).select_related("organisation").order_by(
-        "organisation__name_en"
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("organisation")
+        .order_by("organisation__name_en")
     )
 
 

@@ -17,7 +17,7 @@ from komar.accounts.roles import MEMBER_ROLES
 from komar.audit import services as audit
 from komar.organisations.models import Organisation
 
-TOKEN_PREFIX = "kmr_"
+TOKEN_PREFIX = "kmr_"  # noqa: S105 - a public marker, not a secret
 
 
 def _check_role(role: str) -> None:
@@ -72,7 +72,9 @@ def membership_change_role(*, actor: Any, membership: Membership, role: str) -> 
     audit.record(
         actor=actor,
         action="membership.update",
-        target=audit.Target.of(membership, f"{membership.user.email} @ {membership.organisation.slug}"),
+        target=audit.Target.of(
+            membership, f"{membership.user.email} @ {membership.organisation.slug}"
+        ),
         changes=audit.diff(before, {"role": role}),
         organisation_id=membership.organisation_id,
     )
@@ -86,7 +88,9 @@ def membership_remove(*, actor: Any, membership: Membership) -> None:
     audit.record(
         actor=actor,
         action="membership.delete",
-        target=audit.Target.of(membership, f"{membership.user.email} @ {membership.organisation.slug}"),
+        target=audit.Target.of(
+            membership, f"{membership.user.email} @ {membership.organisation.slug}"
+        ),
         changes=audit.diff({"role": membership.role}, {}),
         organisation_id=membership.organisation_id,
     )

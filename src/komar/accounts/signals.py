@@ -34,7 +34,9 @@ def on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 
 @receiver(auth_signals.user_login_failed)
-def on_login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+def on_login_failed(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+) -> None:
     attempted = axes_username(request, credentials)
     with transaction.atomic():
         audit.record(
@@ -67,21 +69,36 @@ def on_password(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 
 @receiver(mfa_signals.authenticator_added)
-def on_authenticator_added(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
+def on_authenticator_added(
+    sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any
+) -> None:
     audit.record(
-        actor=user, action="mfa.add", target=_user_target(user), changes={"type": {"new": authenticator.type}}
+        actor=user,
+        action="mfa.add",
+        target=_user_target(user),
+        changes={"type": {"new": authenticator.type}},
     )
 
 
 @receiver(mfa_signals.authenticator_removed)
-def on_authenticator_removed(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
+def on_authenticator_removed(
+    sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any
+) -> None:
     audit.record(
-        actor=user, action="mfa.remove", target=_user_target(user), changes={"type": {"old": authenticator.type}}
+        actor=user,
+        action="mfa.remove",
+        target=_user_target(user),
+        changes={"type": {"old": authenticator.type}},
     )
 
 
 @receiver(mfa_signals.authenticator_reset)
-def on_authenticator_reset(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
+def on_authenticator_reset(
+    sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any
+) -> None:
     audit.record(
-        actor=user, action="mfa.reset", target=_user_target(user), changes={"type": {"new": authenticator.type}}
+        actor=user,
+        action="mfa.reset",
+        target=_user_target(user),
+        changes={"type": {"new": authenticator.type}},
     )

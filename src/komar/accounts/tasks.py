@@ -23,7 +23,10 @@ def send_invitation(user_id: int) -> bool:
         return False
     path = reverse(
         "account_reset_password_from_key",
-        kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)},
+        kwargs={
+            "uidb36": user_pk_to_url_str(user),
+            "key": default_token_generator.make_token(user),
+        },
     )
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
         context = {"user": user, "url": settings.KOMAR_BASE_URL.rstrip("/") + path}

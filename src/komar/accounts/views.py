@@ -26,7 +26,7 @@ def set_language_view(request: HttpRequest) -> HttpResponse:
     response = set_language(request)
     language = request.POST.get("language", "")
     if request.user.is_authenticated and response.cookies.get("komar_language"):
-        services.user_set_language(user=request.user, language=language)  # type: ignore[arg-type]
+        services.user_set_language(user=request.user, language=language)
     return response
 
 
@@ -54,7 +54,9 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
     form = MemberInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.member_invite(actor=request.user, organisation=organisation, **form.cleaned_data)
+            services.member_invite(
+                actor=request.user, organisation=organisation, **form.cleaned_data
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -84,7 +86,7 @@ def member_update(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
         else:
             form = MemberRoleForm(request.POST)
             if not form.is_valid():
-                raise ValidationError(form.errors["role"])
+                raise ValidationError(list(form.errors["role"]))
             services.membership_change_role(
                 actor=request.user, membership=membership, role=form.cleaned_data["role"]
             )

@@ -3,8 +3,6 @@
 Every route states who may use it: `auth=None` marks a public route; the default is a signed-in
 user (session or bearer token), and routes check the permission table for more."""
 
-from __future__ import annotations
-
 from django.conf import settings
 from ninja import NinjaAPI
 

@@ -1,7 +1,7 @@
 """One error format for the whole API:
 
-    {"error": {"status": 422, "code": "validation_error", "message": "…",
-               "fields": [{"path": "body.payload.email", "message": "…"}]}}
+{"error": {"status": 422, "code": "validation_error", "message": "…",
+           "fields": [{"path": "body.payload.email", "message": "…"}]}}
 """
 
 from __future__ import annotations

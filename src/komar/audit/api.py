@@ -1,5 +1,3 @@
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 
@@ -36,7 +34,7 @@ class AuditFilters(Schema):
 
 @router.get("/events", response=list[AuditEventOut], summary="Audit events (secretariat admins)")
 @paginate(PageNumberPagination, page_size=PAGE_SIZE)
-def list_events(request: HttpRequest, filters: Query[AuditFilters]):  # type: ignore[no-untyped-def]
+def list_events(request: HttpRequest, filters: Query[AuditFilters]) -> Any:
     if not has_perm(request.user, Perm.AUDIT_VIEW):
         raise PermissionDenied
     return audit_events(**filters.dict())

@@ -5,7 +5,9 @@ from django.db.models import QuerySet
 from komar.audit.models import AuditEvent
 
 
-def audit_events(*, action: str = "", actor: str = "", target_type: str = "") -> QuerySet[AuditEvent]:
+def audit_events(
+    *, action: str = "", actor: str = "", target_type: str = ""
+) -> QuerySet[AuditEvent]:
     qs = AuditEvent.objects.select_related("organisation").order_by("-seq")
     if action:
         qs = qs.filter(action__startswith=action)

@@ -63,7 +63,7 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
         if field.many_to_many:
             values[name] = sorted(getattr(instance, name).values_list("pk", flat=True))
         elif field.is_relation:
-            values[name] = getattr(instance, field.attname)
+            values[name] = getattr(instance, getattr(field, "attname", name))
         else:
             values[name] = getattr(instance, name)
     return values

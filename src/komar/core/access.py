@@ -41,6 +41,13 @@ def policy_of(view: Callable[..., Any]) -> AccessPolicy | None:
     return getattr(view, "komar_access", None)
 
 
+def view_module(view: Callable[..., Any]) -> str:
+    """The module a view comes from (looking through functools.partial)."""
+    while isinstance(view, functools.partial):
+        view = view.func
+    return getattr(view, "__module__", "") or ""
+
+
 def _mark(view: ViewFunc, policy: AccessPolicy) -> ViewFunc:
     view.komar_access = policy  # type: ignore[attr-defined]
     return view
@@ -63,9 +70,7 @@ def signed_in(view: ViewFunc) -> ViewFunc:
     return _mark(wrapper, AccessPolicy("signed_in"))
 
 
-def guarded(
-    permission: str, check: Callable[[Any, str], bool]
-) -> Callable[[ViewFunc], ViewFunc]:
+def guarded(permission: str, check: Callable[[Any, str], bool]) -> Callable[[ViewFunc], ViewFunc]:
     """Signed-in users for whom `check(user, permission)` holds; anonymous → sign in; else 403."""
 
     def decorator(view: ViewFunc) -> ViewFunc:
@@ -94,7 +99,7 @@ class AccessPolicyMiddleware:
     ) -> HttpResponse | None:
         if policy_of(view_func) is not None:
             return None
-        if (view_func.__module__ or "").startswith(SELF_GUARDED_MODULES):
+        if view_module(view_func).startswith(SELF_GUARDED_MODULES):
             return None
-        logger.error("View %s has no access policy; refused.", view_func.__qualname__)
+        logger.error("View %r has no access policy; refused.", view_func)
         raise PermissionDenied

@@ -1,5 +1,3 @@
-from __future__ import annotations
-
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +10,12 @@ from komar.api.api import PAGE_SIZE
 from komar.geo.models import Province
 from komar.organisations import services
 from komar.organisations.models import Organisation, ThematicArea
-from komar.organisations.selectors import DirectoryFilters, directory, organisation_get, thematic_areas
+from komar.organisations.selectors import (
+    DirectoryFilters,
+    directory,
+    organisation_get,
+    thematic_areas,
+)
 
 router = Router(tags=["organisations"])
 
@@ -83,7 +86,7 @@ class OrganisationPatch(Schema):
     "", response=list[OrganisationOut], auth=None, summary="Organisations directory (public)"
 )
 @paginate(PageNumberPagination, page_size=PAGE_SIZE)
-def list_organisations(request: HttpRequest, filters: Query[OrganisationFilters]):  # type: ignore[no-untyped-def]
+def list_organisations(request: HttpRequest, filters: Query[OrganisationFilters]) -> Any:
     return directory(DirectoryFilters(**filters.dict()))
 
 
@@ -123,8 +126,9 @@ def patch_organisation(request: HttpRequest, slug: str, payload: OrganisationPat
         actor=request.user,
         organisation=organisation,
         data={k: v for k, v in data.items() if v is not None},
-        thematic_areas=None if areas is None else _resolve_codes(ThematicArea, areas, "thematic_areas"),
+        thematic_areas=None
+        if areas is None
+        else _resolve_codes(ThematicArea, areas, "thematic_areas"),
         provinces=None if provinces is None else _resolve_codes(Province, provinces, "provinces"),
     )
     return organisation_get(slug)
-

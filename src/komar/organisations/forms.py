@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -34,8 +34,12 @@ class OrganisationForm(forms.ModelForm):
 
     def __init__(self, *args: Any, can_verify: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["thematic_areas"].queryset = thematic_areas()
-        self.fields["provinces"].queryset = Province.objects.order_by("code")
+        cast(
+            forms.ModelMultipleChoiceField, self.fields["thematic_areas"]
+        ).queryset = thematic_areas()
+        cast(
+            forms.ModelMultipleChoiceField, self.fields["provinces"]
+        ).queryset = Province.objects.order_by("code")
         if not can_verify:
             del self.fields["is_verified"]
         if self.instance.pk:
@@ -43,7 +47,9 @@ class OrganisationForm(forms.ModelForm):
             self.initial["provinces"] = list(self.instance.provinces.all())
 
     def service_data(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if k not in {"thematic_areas", "provinces"}}
+        return {
+            k: v for k, v in self.cleaned_data.items() if k not in {"thematic_areas", "provinces"}
+        }
 
 
 class DirectoryFilterForm(forms.Form):
@@ -58,11 +64,11 @@ class DirectoryFilterForm(forms.Form):
         self.fields["thematic_area"].label = _("Thematic area")
         self.fields["province"].label = _("Province")
         self.fields["kind"].label = _("Type")
-        any_choice = [("", _("Any"))]
-        self.fields["thematic_area"].choices = any_choice + [
-            (a.code, a.name) for a in thematic_areas()
-        ]
-        self.fields["province"].choices = any_choice + [
-            (p.code, p.name) for p in Province.objects.order_by("code")
-        ]
-        self.fields["kind"].choices = any_choice + list(Organisation.Kind.choices)
+        any_choice: list[tuple[str, str]] = [("", str(_("Any")))]
+        choices: dict[str, list[tuple[str, str]]] = {
+            "thematic_area": [(a.code, a.name) for a in thematic_areas()],
+            "province": [(p.code, p.name) for p in Province.objects.order_by("code")],
+            "kind": [(value, str(label)) for value, label in Organisation.Kind.choices],
+        }
+        for name, options in choices.items():
+            cast(forms.ChoiceField, self.fields[name]).choices = any_choice + options

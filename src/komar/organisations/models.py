@@ -47,7 +47,10 @@ class Organisation(BilingualNameMixin):
         ThematicArea, blank=True, related_name="organisations", verbose_name=_("thematic areas")
     )
     provinces = models.ManyToManyField(
-        "geo.Province", blank=True, related_name="organisations", verbose_name=_("provinces covered")
+        "geo.Province",
+        blank=True,
+        related_name="organisations",
+        verbose_name=_("provinces covered"),
     )
     email = models.EmailField(_("contact e-mail"), blank=True)
     phone = models.CharField(_("contact phone"), max_length=40, blank=True)

@@ -44,7 +44,7 @@ def _apply(
     thematic_areas: Iterable[ThematicArea] | None,
     provinces: Iterable[Province] | None,
 ) -> None:
-    for field in EDITABLE_FIELDS + ("is_verified", "is_active"):
+    for field in (*EDITABLE_FIELDS, "is_verified", "is_active"):
         if field in data:
             setattr(organisation, field, data[field])
     organisation.full_clean(exclude=["slug"])

@@ -90,9 +90,7 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if request.method == "POST" and (response := _save(request, form, organisation)):
         return response
-    return render(
-        request, "organisations/form.html", {"form": form, "organisation": organisation}
-    )
+    return render(request, "organisations/form.html", {"form": form, "organisation": organisation})
 
 
 @permission_required(Perm.ORGANISATION_EDIT_ANY)

@@ -14,24 +14,69 @@ GOVERNMENT_SLUG = "ministry-of-social-affairs-veterans-and-youth-rehabilitation"
 
 # (key, e-mail, full name, role, organisation slug). All fictional.
 PEOPLE = [
-    ("secretariat", "dara.secretariat@demo-komar.invalid", "Dara Sok (demo)",
-     Role.SECRETARIAT_ADMIN, "child-rights-coalition-cambodia"),
-    ("analyst", "vanna.analyst@demo-komar.invalid", "Vanna Keo (demo)",
-     Role.ANALYST, "child-rights-coalition-cambodia"),
-    ("lac_admin", "sophea.admin@demo-komar.invalid", "Sophea Chan (demo)",
-     Role.ORG_ADMIN, "legal-aid-of-cambodia"),
-    ("lac_caseworker", "bopha.lawyer@demo-komar.invalid", "Bopha Lim (demo)",
-     Role.CASEWORKER, "legal-aid-of-cambodia"),
-    ("kt_admin", "rithy.admin@demo-komar.invalid", "Rithy Meas (demo)",
-     Role.ORG_ADMIN, "krousar-thmey"),
-    ("kt_caseworker", "sreymom.socialworker@demo-komar.invalid", "Sreymom Ouk (demo)",
-     Role.CASEWORKER, "krousar-thmey"),
-    ("monitor", "kosal.monitor@demo-komar.invalid", "Kosal Heng (demo)",
-     Role.MONITOR, "cambodian-center-for-human-rights"),
-    ("government", "chenda.focalpoint@demo-komar.invalid", "Chenda Pich (demo)",
-     Role.GOVERNMENT_FOCAL_POINT, GOVERNMENT_SLUG),
-    ("youth", "nika.youth@demo-komar.invalid", "Nika Soun (demo)",
-     Role.YOUTH_MEMBER, "cambodian-children-and-young-people-movement-for-child-rights"),
+    (
+        "secretariat",
+        "dara.secretariat@demo-komar.invalid",
+        "Dara Sok (demo)",
+        Role.SECRETARIAT_ADMIN,
+        "child-rights-coalition-cambodia",
+    ),
+    (
+        "analyst",
+        "vanna.analyst@demo-komar.invalid",
+        "Vanna Keo (demo)",
+        Role.ANALYST,
+        "child-rights-coalition-cambodia",
+    ),
+    (
+        "lac_admin",
+        "sophea.admin@demo-komar.invalid",
+        "Sophea Chan (demo)",
+        Role.ORG_ADMIN,
+        "legal-aid-of-cambodia",
+    ),
+    (
+        "lac_caseworker",
+        "bopha.lawyer@demo-komar.invalid",
+        "Bopha Lim (demo)",
+        Role.CASEWORKER,
+        "legal-aid-of-cambodia",
+    ),
+    (
+        "kt_admin",
+        "rithy.admin@demo-komar.invalid",
+        "Rithy Meas (demo)",
+        Role.ORG_ADMIN,
+        "krousar-thmey",
+    ),
+    (
+        "kt_caseworker",
+        "sreymom.socialworker@demo-komar.invalid",
+        "Sreymom Ouk (demo)",
+        Role.CASEWORKER,
+        "krousar-thmey",
+    ),
+    (
+        "monitor",
+        "kosal.monitor@demo-komar.invalid",
+        "Kosal Heng (demo)",
+        Role.MONITOR,
+        "cambodian-center-for-human-rights",
+    ),
+    (
+        "government",
+        "chenda.focalpoint@demo-komar.invalid",
+        "Chenda Pich (demo)",
+        Role.GOVERNMENT_FOCAL_POINT,
+        GOVERNMENT_SLUG,
+    ),
+    (
+        "youth",
+        "nika.youth@demo-komar.invalid",
+        "Nika Soun (demo)",
+        Role.YOUTH_MEMBER,
+        "cambodian-children-and-young-people-movement-for-child-rights",
+    ),
 ]
 
 
@@ -70,10 +115,16 @@ def create_people(
             _government(secretariat_actor)
         organisation = Organisation.objects.get(slug=slug)
         user = User.objects.filter(email=email).first()
-        if user is None or not Membership.objects.filter(user=user, organisation=organisation).exists():
+        if (
+            user is None
+            or not Membership.objects.filter(user=user, organisation=organisation).exists()
+        ):
             member_invite(
-                actor=secretariat_actor, organisation=organisation, email=email,
-                full_name=name, role=role,
+                actor=secretariat_actor,
+                organisation=organisation,
+                email=email,
+                full_name=name,
+                role=role,
             )
             user = User.objects.get(email=email)
         password = password_for(email)

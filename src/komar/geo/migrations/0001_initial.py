@@ -4,28 +4,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Province',
+            name="Province",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_en', models.CharField(max_length=255, verbose_name='name (English)')),
-                ('name_km', models.CharField(max_length=255, verbose_name='name (Khmer)')),
-                ('code', models.CharField(max_length=2, unique=True, verbose_name='code')),
-                ('iso_code', models.CharField(max_length=6, unique=True, verbose_name='ISO 3166-2 code')),
-                ('iso_name', models.CharField(max_length=100, verbose_name='ISO 3166-2 name')),
-                ('kind', models.CharField(choices=[('capital', 'Capital'), ('province', 'Province')], max_length=10, verbose_name='kind')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_en", models.CharField(max_length=255, verbose_name="name (English)")),
+                ("name_km", models.CharField(max_length=255, verbose_name="name (Khmer)")),
+                ("code", models.CharField(max_length=2, unique=True, verbose_name="code")),
+                (
+                    "iso_code",
+                    models.CharField(max_length=6, unique=True, verbose_name="ISO 3166-2 code"),
+                ),
+                ("iso_name", models.CharField(max_length=100, verbose_name="ISO 3166-2 name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("capital", "Capital"), ("province", "Province")],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'province',
-                'verbose_name_plural': 'provinces',
-                'ordering': ['code'],
+                "verbose_name": "province",
+                "verbose_name_plural": "provinces",
+                "ordering": ["code"],
             },
         ),
     ]

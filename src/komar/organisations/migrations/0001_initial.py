@@ -5,60 +5,147 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('geo', '0001_initial'),
+        ("geo", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ThematicArea',
+            name="ThematicArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_en', models.CharField(max_length=255, verbose_name='name (English)')),
-                ('name_km', models.CharField(max_length=255, verbose_name='name (Khmer)')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_en", models.CharField(max_length=255, verbose_name="name (English)")),
+                ("name_km", models.CharField(max_length=255, verbose_name="name (Khmer)")),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("sort_order", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'thematic area',
-                'verbose_name_plural': 'thematic areas',
-                'ordering': ['sort_order', 'code'],
+                "verbose_name": "thematic area",
+                "verbose_name_plural": "thematic areas",
+                "ordering": ["sort_order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_en', models.CharField(max_length=255, verbose_name='name (English)')),
-                ('name_km', models.CharField(max_length=255, verbose_name='name (Khmer)')),
-                ('slug', models.SlugField(max_length=80, unique=True, verbose_name='short name in web addresses')),
-                ('acronym', models.CharField(blank=True, max_length=30, verbose_name='acronym')),
-                ('kind', models.CharField(choices=[('ngo', 'NGO'), ('government', 'Government'), ('un_agency', 'UN agency'), ('network', 'Network or coalition'), ('academia', 'Academia'), ('youth_network', "Children's or youth network")], max_length=20, verbose_name='type')),
-                ('scope', models.CharField(choices=[('national', 'Cambodian'), ('international', 'International')], default='national', max_length=20, verbose_name='scope')),
-                ('note_en', models.CharField(blank=True, max_length=255, verbose_name='note (English)')),
-                ('note_km', models.CharField(blank=True, max_length=255, verbose_name='note (Khmer)')),
-                ('name_km_source', models.CharField(blank=True, max_length=255, verbose_name='source of the Khmer name')),
-                ('description_en', models.TextField(blank=True, verbose_name='description (English)')),
-                ('description_km', models.TextField(blank=True, verbose_name='description (Khmer)')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='contact e-mail')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='contact phone')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('address', models.CharField(blank=True, max_length=255, verbose_name='address')),
-                ('is_verified', models.BooleanField(default=False, help_text='The organisation or the secretariat has confirmed these details.', verbose_name='details confirmed')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('provinces', models.ManyToManyField(blank=True, related_name='organisations', to='geo.province', verbose_name='provinces covered')),
-                ('thematic_areas', models.ManyToManyField(blank=True, related_name='organisations', to='organisations.thematicarea', verbose_name='thematic areas')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_en", models.CharField(max_length=255, verbose_name="name (English)")),
+                ("name_km", models.CharField(max_length=255, verbose_name="name (Khmer)")),
+                (
+                    "slug",
+                    models.SlugField(
+                        max_length=80, unique=True, verbose_name="short name in web addresses"
+                    ),
+                ),
+                ("acronym", models.CharField(blank=True, max_length=30, verbose_name="acronym")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("ngo", "NGO"),
+                            ("government", "Government"),
+                            ("un_agency", "UN agency"),
+                            ("network", "Network or coalition"),
+                            ("academia", "Academia"),
+                            ("youth_network", "Children's or youth network"),
+                        ],
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[("national", "Cambodian"), ("international", "International")],
+                        default="national",
+                        max_length=20,
+                        verbose_name="scope",
+                    ),
+                ),
+                (
+                    "note_en",
+                    models.CharField(blank=True, max_length=255, verbose_name="note (English)"),
+                ),
+                (
+                    "note_km",
+                    models.CharField(blank=True, max_length=255, verbose_name="note (Khmer)"),
+                ),
+                (
+                    "name_km_source",
+                    models.CharField(
+                        blank=True, max_length=255, verbose_name="source of the Khmer name"
+                    ),
+                ),
+                (
+                    "description_en",
+                    models.TextField(blank=True, verbose_name="description (English)"),
+                ),
+                (
+                    "description_km",
+                    models.TextField(blank=True, verbose_name="description (Khmer)"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="contact e-mail"),
+                ),
+                (
+                    "phone",
+                    models.CharField(blank=True, max_length=40, verbose_name="contact phone"),
+                ),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                ("address", models.CharField(blank=True, max_length=255, verbose_name="address")),
+                (
+                    "is_verified",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The organisation or the secretariat has confirmed these details.",
+                        verbose_name="details confirmed",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "provinces",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="organisations",
+                        to="geo.province",
+                        verbose_name="provinces covered",
+                    ),
+                ),
+                (
+                    "thematic_areas",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="organisations",
+                        to="organisations.thematicarea",
+                        verbose_name="thematic areas",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisations',
-                'ordering': ['name_en'],
-                'indexes': [models.Index(fields=['kind'], name='organisatio_kind_71d266_idx'), models.Index(fields=['is_active', 'name_en'], name='organisatio_is_acti_c6ddf0_idx')],
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisations",
+                "ordering": ["name_en"],
+                "indexes": [
+                    models.Index(fields=["kind"], name="organisatio_kind_71d266_idx"),
+                    models.Index(
+                        fields=["is_active", "name_en"], name="organisatio_is_acti_c6ddf0_idx"
+                    ),
+                ],
             },
         ),
     ]

@@ -4,28 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Situation',
+            name="Situation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_en', models.CharField(max_length=255, verbose_name='name (English)')),
-                ('name_km', models.CharField(max_length=255, verbose_name='name (Khmer)')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('number', models.PositiveSmallIntegerField(unique=True, verbose_name='chapter')),
-                ('description_en', models.TextField(blank=True)),
-                ('description_km', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_en", models.CharField(max_length=255, verbose_name="name (English)")),
+                ("name_km", models.CharField(max_length=255, verbose_name="name (Khmer)")),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("number", models.PositiveSmallIntegerField(unique=True, verbose_name="chapter")),
+                ("description_en", models.TextField(blank=True)),
+                ("description_km", models.TextField(blank=True)),
             ],
             options={
-                'verbose_name': 'situation',
-                'verbose_name_plural': 'situations',
-                'ordering': ['number'],
+                "verbose_name": "situation",
+                "verbose_name_plural": "situations",
+                "ordering": ["number"],
             },
         ),
     ]
