@@ -13,6 +13,7 @@ urlpatterns = [
     path("directory/", include("komar.organisations.urls")),
     path("audit/", include("komar.audit.urls")),
     path("account/", include("allauth.urls")),
+    path("api/v1/", not_found_view, name="api_root"),
     path("api/v1/", api.urls),
     re_path(r"^api/", not_found_view),
 ]

@@ -12,4 +12,4 @@ class GeoConfig(AppConfig):
         from komar.geo.loaders import load_provinces
 
         reference.register(self.label, load_provinces)
-        post_migrate.connect(reference.post_migrate_loader(self.label), sender=self)
+        post_migrate.connect(reference.post_migrate_loader(self.label), sender=self, weak=False)

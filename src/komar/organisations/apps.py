@@ -12,4 +12,4 @@ class OrganisationsConfig(AppConfig):
         from komar.organisations.loaders import load_organisations
 
         reference.register(self.label, load_organisations)
-        post_migrate.connect(reference.post_migrate_loader(self.label), sender=self)
+        post_migrate.connect(reference.post_migrate_loader(self.label), sender=self, weak=False)

@@ -24,6 +24,10 @@ class OrganisationForm(forms.ModelForm):
         queryset=Province.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
 
+    website = forms.URLField(
+        label=_("website"), required=False, max_length=200, assume_scheme="https"
+    )
+
     class Meta:
         model = Organisation
         fields = [*EDITABLE_FIELDS, "is_verified"]

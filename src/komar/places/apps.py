@@ -12,4 +12,4 @@ class PlacesConfig(AppConfig):
         from komar.places.loaders import load_situations
 
         reference.register(self.label, load_situations)
-        post_migrate.connect(reference.post_migrate_loader(self.label), sender=self)
+        post_migrate.connect(reference.post_migrate_loader(self.label), sender=self, weak=False)

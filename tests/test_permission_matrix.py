@@ -1,0 +1,241 @@
+"""Every route × every actor: anonymous, each role (in organisation A), and the admin of another
+organisation (B). Allowed actors get the route's success status; signed-in actors without the
+right get 403 (404 where existence is private); anonymous visitors are sent to sign in (web) or
+get 401 (API). Denied writes change nothing. `test_every_route_is_in_the_matrix` makes sure a
+new route cannot be added without an entry here."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from komar.accounts.models import ApiToken, Membership
+from komar.accounts.roles import MEMBER_ROLES, Role
+from komar.accounts.services import token_create
+from komar.organisations.models import Organisation
+from tests.conftest import World, login
+
+ANON = "anonymous"
+OTHER = "other_org_admin"
+ALL_ROLES = [r.value for r in MEMBER_ROLES]
+ACTORS = [ANON, *ALL_ROLES, OTHER]
+SIGNED_IN = {*ALL_ROLES, OTHER}
+EVERYONE = {ANON, *SIGNED_IN}
+SEC = Role.SECRETARIAT_ADMIN.value
+ORG_ADMIN = Role.ORG_ADMIN.value
+
+
+@dataclass
+class Route:
+    name: str  # URL name (namespaced for the API)
+    path: Callable[[World], str]
+    allowed: set[str]
+    method: str = "get"
+    data: Callable[[World], dict[str, Any]] = lambda w: {}
+    ok: int = 200
+    api: bool = False
+    denied_status: int = 403  # for signed-in actors who are not allowed
+    unchanged: Callable[[World], Any] | None = None  # snapshot that a denial must not change
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _member_b(w: World) -> Membership:
+    return Membership.objects.get(organisation=w.org_a, user=w.user(Role.MONITOR))
+
+
+def _token(w: World) -> ApiToken:
+    token = ApiToken.objects.filter(user=w.user(SEC), name="matrix").first()
+    return token or token_create(user=w.user(SEC), name="matrix")[0]
+
+
+ROUTES = [
+    Route("home", lambda w: "/", EVERYONE),
+    Route("healthz", lambda w: "/healthz", EVERYONE),
+    Route("directory", lambda w: "/directory/", EVERYONE),
+    Route("organisation_detail", lambda w: f"/directory/{w.org_a.slug}/", EVERYONE),
+    Route(
+        "organisation_edit",
+        lambda w: f"/directory/{w.org_a.slug}/edit/",
+        {SEC, ORG_ADMIN},
+    ),
+    Route(
+        "organisation_edit",
+        lambda w: f"/directory/{w.org_a.slug}/edit/",
+        {SEC, ORG_ADMIN},
+        method="post",
+        data=lambda w: {"name_en": "Hijacked", "name_km": "ក", "kind": "ngo", "scope": "national"},
+        ok=302,
+        unchanged=lambda w: Organisation.objects.get(pk=w.org_a.pk).name_en,
+    ),
+    Route("organisation_create", lambda w: "/directory/new/", {SEC}),
+    Route(
+        "organisation_create",
+        lambda w: "/directory/new/",
+        {SEC},
+        method="post",
+        data=lambda w: {
+            "name_en": "New NGO",
+            "name_km": "អង្គការថ្មី",
+            "kind": "ngo",
+            "scope": "national",
+        },
+        ok=302,
+        unchanged=lambda w: Organisation.objects.filter(name_en="New NGO").count(),
+    ),
+    Route("members", lambda w: f"/directory/{w.org_a.slug}/members/", {SEC, ORG_ADMIN}),
+    Route(
+        "members",
+        lambda w: f"/directory/{w.org_a.slug}/members/",
+        {SEC, ORG_ADMIN},
+        method="post",
+        data=lambda w: {"email": "new@x.example.invalid", "full_name": "N", "role": "analyst"},
+        ok=302,
+        unchanged=lambda w: Membership.objects.filter(user__email="new@x.example.invalid").count(),
+    ),
+    Route(
+        "member_update",
+        lambda w: f"/directory/{w.org_a.slug}/members/{_member_b(w).pk}/",
+        {SEC, ORG_ADMIN},
+        method="post",
+        data=lambda w: {"action": "change", "role": "analyst"},
+        ok=302,
+        unchanged=lambda w: _member_b(w).role,
+    ),
+    Route("dashboard", lambda w: "/dashboard/", SIGNED_IN),
+    Route("tokens", lambda w: "/account/tokens/", SIGNED_IN),
+    Route(
+        "token_revoke",
+        lambda w: f"/account/tokens/{_token(w).pk}/revoke/",
+        {SEC},
+        method="post",
+        ok=302,
+        denied_status=404,  # someone else's token: its existence is not revealed
+        unchanged=lambda w: ApiToken.objects.get(pk=_token(w).pk).revoked_at,
+    ),
+    Route(
+        "set_language",
+        lambda w: "/i18n/setlang/",
+        EVERYONE,
+        method="post",
+        data=lambda w: {"language": "km", "next": "/"},
+        ok=302,
+    ),
+    Route("audit_log", lambda w: "/audit/", {SEC}),
+    # API
+    Route("api_root", lambda w: "/api/v1/", EVERYONE, ok=404, api=True),
+    Route("api:openapi-json", lambda w: "/api/v1/openapi.json", EVERYONE, api=True),
+    Route("api:openapi-view", lambda w: "/api/v1/docs", EVERYONE, api=True),
+    Route("api:list_organisations", lambda w: "/api/v1/organisations", EVERYONE, api=True),
+    Route(
+        "api:list_thematic_areas",
+        lambda w: "/api/v1/organisations/thematic-areas",
+        EVERYONE,
+        api=True,
+    ),
+    Route(
+        "api:get_organisation",
+        lambda w: f"/api/v1/organisations/{w.org_a.slug}",
+        EVERYONE,
+        api=True,
+    ),
+    Route(
+        "api:patch_organisation",
+        lambda w: f"/api/v1/organisations/{w.org_a.slug}",
+        {SEC, ORG_ADMIN},
+        method="patch",
+        data=lambda w: {"acronym": "HIJACK"},
+        api=True,
+        unchanged=lambda w: Organisation.objects.get(pk=w.org_a.pk).acronym,
+    ),
+    Route("api:list_provinces", lambda w: "/api/v1/provinces", EVERYONE, api=True),
+    Route("api:list_situations", lambda w: "/api/v1/situations", EVERYONE, api=True),
+    Route("api:me", lambda w: "/api/v1/me", SIGNED_IN, api=True),
+    Route("api:list_events", lambda w: "/api/v1/audit/events", {SEC}, api=True),
+]
+
+
+def _client_for(actor: str, world: World, client: Any) -> Any:
+    if actor == ANON:
+        return client
+    user = world.other_admin if actor == OTHER else world.user(actor)
+    return login(client, user)
+
+
+def _call(client: Any, route: Route, world: World) -> Any:
+    path, data = route.path(world), route.data(world)
+    if route.method == "get":
+        return client.get(path)
+    if route.method == "patch":
+        return client.patch(path, data=json.dumps(data), content_type="application/json")
+    return client.post(path, data=data)
+
+
+CASES = [(route, actor) for route in ROUTES for actor in ACTORS]
+
+
+@pytest.mark.parametrize(
+    ("route", "actor"),
+    CASES,
+    ids=[f"{r.method}-{r.name}-{a}" for r, a in CASES],
+)
+def test_route_access(route: Route, actor: str, world: World, client: Any) -> None:
+    client = _client_for(actor, world, client)
+    before = route.unchanged(world) if route.unchanged else None
+    response = _call(client, route, world)
+    if actor in route.allowed:
+        assert response.status_code == route.ok, response.content[:300]
+        if route.api and route.ok == 404:
+            assert response.json()["error"]["code"] == "not_found"
+        return
+    if actor == ANON:
+        if route.api:
+            assert response.status_code == 401
+            assert response.json()["error"]["code"] == "not_authenticated"
+        else:
+            assert response.status_code == 302
+            assert response["Location"].startswith("/account/login/")
+    else:
+        assert response.status_code == route.denied_status
+        if route.api:
+            assert response.json()["error"]["status"] == route.denied_status
+    if route.unchanged:
+        assert route.unchanged(world) == before
+
+
+def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> list[tuple[str, Any]]:
+    found: list[tuple[str, Any]] = []
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            found += _walk(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            found.append((f"{namespace}{p.name}" if p.name else prefix + str(p.pattern), p))
+    return found
+
+
+def test_every_route_is_in_the_matrix() -> None:
+    """Komar's own routes and API operations must all be listed above (allauth's account pages
+    guard themselves and are covered by tests/accounts)."""
+    names = {route.name for route in ROUTES}
+    missing = []
+    for name, pattern in _walk(get_resolver().url_patterns):
+        module = getattr(pattern.callback, "__module__", "") or ""
+        if module.startswith("allauth.") or name == "api:api-root":
+            continue  # allauth guards itself; ninja's root is shadowed by "api_root"
+        if name.startswith("api:"):
+            view = pattern.callback
+            owner = getattr(view, "__self__", None)
+            operations = getattr(owner, "operations", None)
+            if operations:
+                for op in operations:
+                    if f"api:{op.view_func.__name__}" not in names:
+                        missing.append(f"api:{op.view_func.__name__}")
+                continue
+        if name not in names and not name.startswith("^api/"):
+            missing.append(name)
+    assert not missing, f"routes missing from the permission matrix: {sorted(set(missing))}"
