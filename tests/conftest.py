@@ -70,3 +70,13 @@ def world(db: Any) -> World:
 def login(client: Client, user: User) -> Client:
     client.force_login(user, backend=SESSION_BACKEND)
     return client
+
+
+def query_count(fn: Any) -> int:
+    """How many database queries `fn()` makes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx.captured_queries)

@@ -36,9 +36,13 @@ def error_response(
 
 
 def _ninja_fields(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Field paths as clients know them: `body.kind`, `query.page` — without the name of the
+    Python parameter that ninja puts second (`body.payload.kind`)."""
     fields = []
     for error in errors:
         loc = [str(part) for part in error.get("loc", [])]
+        if len(loc) >= 3 and loc[0] in {"body", "query", "path"}:
+            loc = [loc[0], *loc[2:]]
         fields.append({"path": ".".join(loc), "message": str(error.get("msg", ""))})
     return fields
 

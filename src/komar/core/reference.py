@@ -71,9 +71,10 @@ def load_all(apps: Apps | None = None, only: str | None = None) -> dict[str, int
 def post_migrate_loader(app_label: str) -> Callable[..., None]:
     """A post_migrate receiver that runs the app's loader once its tables exist."""
 
-    def receiver(sender: Any, apps: Apps, **kwargs: Any) -> None:
+    def receiver(sender: Any, apps: Apps | None = None, **kwargs: Any) -> None:
+        # `flush` (used between transactional tests) sends post_migrate without `apps`.
         if sender.label == app_label and app_label in LOADERS:
             with transaction.atomic(using=kwargs.get("using", "default")):
-                LOADERS[app_label](apps)
+                LOADERS[app_label](apps or global_apps)
 
     return receiver

@@ -20,6 +20,7 @@ from komar.organisations.selectors import (
 router = Router(tags=["organisations"])
 
 Kind = Literal["ngo", "government", "un_agency", "network", "academia", "youth_network"]
+KindOrAny = Literal["", "ngo", "government", "un_agency", "network", "academia", "youth_network"]
 Scope = Literal["national", "international"]
 
 
@@ -61,7 +62,7 @@ class OrganisationFilters(Schema):
     q: str = Field("", max_length=100)
     thematic_area: str = Field("", max_length=40)
     province: str = Field("", max_length=2)
-    kind: Kind | Literal[""] = ""
+    kind: KindOrAny = ""
 
 
 class OrganisationPatch(Schema):
