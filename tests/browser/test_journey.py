@@ -20,12 +20,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def browser_page() -> Any:
+def browser_page(monkeypatch: pytest.MonkeyPatch) -> Any:
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail("Debian chromium is required in CI (apt-get install chromium)")
         pytest.skip("chromium not installed")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+    # Playwright's sync API runs an event loop in this thread; Django's ORM must still work.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -16,7 +16,11 @@ STATEMENT = Path(__file__).resolve().parents[3] / "shared" / "seed" / "joint-sta
 
 
 def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KOMAR_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("KOMAR_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     env.update(extra)
     return env
 
