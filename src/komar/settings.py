@@ -147,7 +147,8 @@ TEMPLATES = [
 # Database -------------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("KOMAR_DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Persistent connections in production; none in tests (live-server threads would leak them).
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else 60)}
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

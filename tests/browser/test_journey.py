@@ -20,7 +20,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def browser_page(monkeypatch: pytest.MonkeyPatch) -> Any:
+def browser_page(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Depends on live_server so the browser (and its keep-alive connections) closes before the
+    server stops: request threads then end and release their database connections."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail("Debian chromium is required in CI (apt-get install chromium)")
@@ -36,9 +38,19 @@ def browser_page(monkeypatch: pytest.MonkeyPatch) -> Any:
         browser.close()
 
 
-def test_sign_in_switch_to_khmer_and_browse(browser_page: Any, live_server: Any) -> None:
+@pytest.fixture
+def journey_user() -> Any:
+    # Made before Playwright starts: ORM calls inside Playwright's sync context would open a
+    # second database connection that outlives the test.
     user = UserFactory(email="monitor@journey.example.invalid", full_name="Journey Monitor")
     MembershipFactory(user=user, role=Role.MONITOR)
+    return user
+
+
+def test_sign_in_switch_to_khmer_and_browse(
+    journey_user: Any, live_server: Any, browser_page: Any
+) -> None:
+    user = journey_user
     page = browser_page
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
