@@ -12,7 +12,10 @@ from komar.accounts.roles import MEMBER_ROLES, Role
 from komar.core.demo import run_demo
 
 KOMAR = [sys.executable, "-m", "komar"]
-STATEMENT = Path(__file__).resolve().parents[3] / "shared" / "seed" / "joint-statement-2021.txt"
+STATEMENT = (
+    Path(__file__).resolve().parents[2]
+    / "src/komar/organisations/data/sources/joint-statement-2021.txt"
+)
 
 
 def _env(**extra: str) -> dict[str, str]:

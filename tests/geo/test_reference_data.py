@@ -10,7 +10,10 @@ from komar.geo.models import Province
 from komar.organisations.models import Organisation, ThematicArea
 from komar.places.models import Situation
 
-STATEMENT = Path(__file__).resolve().parents[3] / "shared" / "seed" / "joint-statement-2021.txt"
+STATEMENT = (
+    Path(__file__).resolve().parents[2]
+    / "src/komar/organisations/data/sources/joint-statement-2021.txt"
+)
 ORGS_FILE = Path(__file__).resolve().parents[2] / "src/komar/organisations/data/organisations.toml"
 KHMER = re.compile(r"[\u1780-\u17FF]")
 
