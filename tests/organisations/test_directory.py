@@ -212,3 +212,12 @@ def test_unknown_organisation_is_404_in_both_web_and_api(client: Client) -> None
     assert client.get("/directory/no-such-org/").status_code == 404
     api = client.get("/api/v1/organisations/no-such-org")
     assert api.status_code == 404 and api.json()["error"]["code"] == "not_found"
+
+
+def test_api_kind_values_match_the_model() -> None:
+    from typing import get_args
+
+    from komar.organisations.api import Kind, KindOrAny
+
+    assert set(get_args(Kind)) == set(Organisation.Kind.values)
+    assert set(get_args(KindOrAny)) == {"", *Organisation.Kind.values}
