@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -121,3 +123,30 @@ def test_diff_lists_exactly_the_changed_fields_and_hides_sensitive_values(
             assert change == {"changed": True}
         else:
             assert change == {"old": before.get(key), "new": after.get(key)}
+
+
+def test_reading_a_childs_record_is_logged_by_reference_only() -> None:
+    reader = UserFactory()
+    event = audit.record_read(actor=reader, target=audit.Target("cases.case", "42", "CASE-0042"))
+    assert (event.action, event.target_id, event.target_label) == (
+        "cases.case.read",
+        "42",
+        "CASE-0042",
+    )
+    assert event.actor == reader
+    assert event.changes == {}
+
+
+def test_audit_log_page_query_count_does_not_grow(client: Any, world: Any) -> None:
+    from komar.accounts.roles import Role
+    from tests.conftest import login, query_count
+
+    login(client, world.user(Role.SECRETARIAT_ADMIN))
+    _events(3)
+    baseline = query_count(lambda: client.get("/audit/"))
+    _events(60)
+    response = client.get("/audit/")
+    assert query_count(lambda: client.get("/audit/")) == baseline
+    assert len(response.context["page"].object_list) == 50
+    filtered = client.get("/audit/", {"action": "thing."}, headers={"hx-request": "true"})
+    assert filtered.content.decode().lstrip().startswith('<section id="results"')

@@ -2,15 +2,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from axes.helpers import get_client_ip_address
 from django.http import HttpRequest, HttpResponse
 
 from komar.audit.context import current_ip
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # With KOMAR_BEHIND_TLS_PROXY the proxy sets REMOTE_ADDR via X-Forwarded-For handling upstream;
-    # axes/ipware apply the same rule for lockouts.
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address by the same rule django-axes uses for lockouts (behind a proxy,
+    with KOMAR_BEHIND_TLS_PROXY, the address the proxy forwarded)."""
+    return get_client_ip_address(request) or None
 
 
 class AuditContextMiddleware:
