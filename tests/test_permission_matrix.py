@@ -17,7 +17,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from komar.accounts.models import ApiToken, Membership
 from komar.accounts.roles import MEMBER_ROLES, Role
 from komar.accounts.services import token_create
+from komar.geo.models import Province
 from komar.organisations.models import Organisation
+from komar.places.models import Place, PlaceType
 from tests.conftest import World, login
 
 ANON = "anonymous"
@@ -28,6 +30,14 @@ SIGNED_IN = {*ALL_ROLES, OTHER}
 EVERYONE = {ANON, *SIGNED_IN}
 SEC = Role.SECRETARIAT_ADMIN.value
 ORG_ADMIN = Role.ORG_ADMIN.value
+PLACE_EDITORS = {SEC, Role.MONITOR.value, Role.GOVERNMENT_FOCAL_POINT.value}
+NEW_PLACE = {
+    "code": "kh-test-place",
+    "name_en": "Test Police Station",
+    "name_km": "ប៉ុស្តិ៍សាកល្បង",
+    "place_type": "police_station",
+    "province": "17",
+}
 
 
 @dataclass
@@ -126,6 +136,40 @@ ROUTES = [
         ok=302,
     ),
     Route("audit_log", lambda w: "/audit/", {SEC}),
+    Route("place_list", lambda w: "/places/", SIGNED_IN),
+    Route("place_detail", lambda w: "/places/kh-cc2/", SIGNED_IN),
+    Route("place_create", lambda w: "/places/new/", PLACE_EDITORS),
+    Route(
+        "place_create",
+        lambda w: "/places/new/",
+        PLACE_EDITORS,
+        method="post",
+        data=lambda w: {
+            **NEW_PLACE,
+            "place_type": PlaceType.objects.get(code="police_station").pk,
+            "province": Province.objects.get(code="17").pk,
+            "operator": "state",
+        },
+        ok=302,
+        unchanged=lambda w: Place.objects.filter(code="kh-test-place").count(),
+    ),
+    Route("place_edit", lambda w: "/places/kh-cc2/edit/", PLACE_EDITORS),
+    Route(
+        "place_edit",
+        lambda w: "/places/kh-cc2/edit/",
+        PLACE_EDITORS,
+        method="post",
+        data=lambda w: {
+            "code": "kh-cc2",
+            "name_en": "Hijacked",
+            "name_km": "ក",
+            "place_type": PlaceType.objects.get(code="correctional_centre").pk,
+            "province": Province.objects.get(code="12").pk,
+            "operator": "state",
+        },
+        ok=302,
+        unchanged=lambda w: Place.objects.get(code="kh-cc2").name_en,
+    ),
     # API
     Route("api_root", lambda w: "/api/v1/", EVERYONE, ok=404, api=True),
     Route("api:openapi-json", lambda w: "/api/v1/openapi.json", EVERYONE, api=True),
@@ -155,6 +199,27 @@ ROUTES = [
     Route("api:list_provinces", lambda w: "/api/v1/provinces", EVERYONE, api=True),
     Route("api:list_situations", lambda w: "/api/v1/situations", EVERYONE, api=True),
     Route("api:me", lambda w: "/api/v1/me", SIGNED_IN, api=True),
+    Route("api:list_places", lambda w: "/api/v1/places", SIGNED_IN, api=True),
+    Route("api:get_place", lambda w: "/api/v1/places/kh-cc2", SIGNED_IN, api=True),
+    Route(
+        "api:create_place",
+        lambda w: "/api/v1/places",
+        PLACE_EDITORS,
+        method="post_json",
+        data=lambda w: NEW_PLACE,
+        ok=201,
+        api=True,
+        unchanged=lambda w: Place.objects.filter(code="kh-test-place").count(),
+    ),
+    Route(
+        "api:patch_place",
+        lambda w: "/api/v1/places/kh-cc2",
+        PLACE_EDITORS,
+        method="patch",
+        data=lambda w: {"capacity": 1},
+        api=True,
+        unchanged=lambda w: Place.objects.get(code="kh-cc2").capacity,
+    ),
     Route("api:list_events", lambda w: "/api/v1/audit/events", {SEC}, api=True),
 ]
 
@@ -172,6 +237,8 @@ def _call(client: Any, route: Route, world: World) -> Any:
         return client.get(path)
     if route.method == "patch":
         return client.patch(path, data=json.dumps(data), content_type="application/json")
+    if route.method == "post_json":
+        return client.post(path, data=json.dumps(data), content_type="application/json")
     return client.post(path, data=data)
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("komar.accounts.urls")),
     path("directory/", include("komar.organisations.urls")),
     path("audit/", include("komar.audit.urls")),
+    path("places/", include("komar.places.urls")),
     path("account/", include("allauth.urls")),
     path("api/v1/", not_found_view, name="api_root"),
     path("api/v1/", api.urls),

@@ -36,9 +36,16 @@ class Perm(models.TextChoices):
     AUDIT_VIEW = "audit.view", _("Read the audit log")
     REFERENCE_CONFIRM = "reference.confirm", _("Confirm unverified reference data")
     CHILD_RECORDS_VIEW = "children.view", _("Read children's records (requires two-factor sign-in)")
+    PLACES_VIEW = "places.view", _("See the registry of places of deprivation of liberty")
+    PLACES_EDIT = "places.edit", _("Add and update places in the registry")
 
 
-_EVERYONE_SIGNED_IN = {Perm.DIRECTORY_VIEW, Perm.DASHBOARD_VIEW, Perm.API_TOKENS_MANAGE}
+_EVERYONE_SIGNED_IN = {
+    Perm.DIRECTORY_VIEW,
+    Perm.DASHBOARD_VIEW,
+    Perm.API_TOKENS_MANAGE,
+    Perm.PLACES_VIEW,
+}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.PUBLIC: frozenset({Perm.DIRECTORY_VIEW}),
@@ -52,6 +59,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.AUDIT_VIEW,
             Perm.REFERENCE_CONFIRM,
             Perm.CHILD_RECORDS_VIEW,
+            Perm.PLACES_EDIT,
         }
     ),
     Role.ORG_ADMIN: frozenset(
@@ -59,9 +67,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         | {Perm.ORGANISATION_EDIT_OWN, Perm.MEMBERS_MANAGE_OWN, Perm.CHILD_RECORDS_VIEW}
     ),
     Role.CASEWORKER: frozenset(_EVERYONE_SIGNED_IN | {Perm.CHILD_RECORDS_VIEW}),
-    Role.MONITOR: frozenset(_EVERYONE_SIGNED_IN),
+    Role.MONITOR: frozenset(_EVERYONE_SIGNED_IN | {Perm.PLACES_EDIT}),
     Role.ANALYST: frozenset(_EVERYONE_SIGNED_IN),
-    Role.GOVERNMENT_FOCAL_POINT: frozenset(_EVERYONE_SIGNED_IN),
+    Role.GOVERNMENT_FOCAL_POINT: frozenset(_EVERYONE_SIGNED_IN | {Perm.PLACES_EDIT}),
     Role.YOUTH_MEMBER: frozenset(_EVERYONE_SIGNED_IN),
 }
 

@@ -28,11 +28,13 @@ def mount() -> NinjaAPI:
     from komar.audit.api import router as audit_router
     from komar.geo.api import router as geo_router
     from komar.organisations.api import router as organisations_router
-    from komar.places.api import router as places_router
+    from komar.places.api import places_router
+    from komar.places.api import router as situations_router
 
     api.add_router("/organisations", organisations_router)
     api.add_router("/provinces", geo_router)
-    api.add_router("/situations", places_router)
+    api.add_router("/situations", situations_router)
+    api.add_router("/places", places_router)
     api.add_router("/me", accounts_router)
     api.add_router("/audit", audit_router)
     return api

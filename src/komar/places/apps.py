@@ -9,7 +9,7 @@ class PlacesConfig(AppConfig):
 
     def ready(self) -> None:
         from komar.core import reference
-        from komar.places.loaders import load_situations
+        from komar.places.loaders import load_places
 
-        reference.register(self.label, load_situations)
+        reference.register(self.label, load_places)
         post_migrate.connect(reference.post_migrate_loader(self.label), sender=self, weak=False)
