@@ -8,7 +8,8 @@ from komar.core.reference import read_toml, upsert
 
 DATA = Path(__file__).parent / "data"
 PLACE_FIELDS = (
-    "code", "name_en", "name_km", "authority_en", "authority_km", "operator", "note_en", "source",
+    "code", "name_en", "name_km", "authority_en", "authority_km", "operator", "note_en", "note_km",
+    "source",
 )  # fmt: skip
 
 
