@@ -111,7 +111,7 @@ def test_edits_keep_a_history_shown_on_the_profile(client: Client, world: World)
     data = _form(code="kh-cc2", name_en=cc2.name_en, name_km=cc2.name_km,
                  place_type=cc2.place_type_id, province=cc2.province_id, capacity="900",
                  authority_en=cc2.authority_en, authority_km=cc2.authority_km,
-                 note_en=cc2.note_en, source=cc2.source)  # fmt: skip
+                 note_en=cc2.note_en, note_km=cc2.note_km, source=cc2.source)  # fmt: skip
     assert client.post("/places/kh-cc2/edit/", data).status_code == 302
     event = AuditEvent.objects.get(action="place.update")
     assert event.changes == {"capacity": {"old": None, "new": 900}}
