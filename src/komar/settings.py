@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "komar.geo",
     "komar.organisations",
     "komar.places",
+    "komar.statistics",
     "komar.api",
 ]
 

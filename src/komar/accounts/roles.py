@@ -38,6 +38,10 @@ class Perm(models.TextChoices):
     CHILD_RECORDS_VIEW = "children.view", _("Read children's records (requires two-factor sign-in)")
     PLACES_VIEW = "places.view", _("See the registry of places of deprivation of liberty")
     PLACES_EDIT = "places.edit", _("Add and update places in the registry")
+    STATISTICS_VIEW = "statistics.view", _("See count returns and the detailed national picture")
+    STATISTICS_SUBMIT = "statistics.submit", _("Enter, import and submit count returns")
+    STATISTICS_VALIDATE = "statistics.validate", _("Validate count returns entered by others")
+    STATISTICS_PUBLISH = "statistics.publish", _("Publish validated count returns")
 
 
 _EVERYONE_SIGNED_IN = {
@@ -45,6 +49,7 @@ _EVERYONE_SIGNED_IN = {
     Perm.DASHBOARD_VIEW,
     Perm.API_TOKENS_MANAGE,
     Perm.PLACES_VIEW,
+    Perm.STATISTICS_VIEW,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
@@ -60,6 +65,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.REFERENCE_CONFIRM,
             Perm.CHILD_RECORDS_VIEW,
             Perm.PLACES_EDIT,
+            Perm.STATISTICS_SUBMIT,
+            Perm.STATISTICS_VALIDATE,
+            Perm.STATISTICS_PUBLISH,
         }
     ),
     Role.ORG_ADMIN: frozenset(
@@ -67,9 +75,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         | {Perm.ORGANISATION_EDIT_OWN, Perm.MEMBERS_MANAGE_OWN, Perm.CHILD_RECORDS_VIEW}
     ),
     Role.CASEWORKER: frozenset(_EVERYONE_SIGNED_IN | {Perm.CHILD_RECORDS_VIEW}),
-    Role.MONITOR: frozenset(_EVERYONE_SIGNED_IN | {Perm.PLACES_EDIT}),
-    Role.ANALYST: frozenset(_EVERYONE_SIGNED_IN),
-    Role.GOVERNMENT_FOCAL_POINT: frozenset(_EVERYONE_SIGNED_IN | {Perm.PLACES_EDIT}),
+    Role.MONITOR: frozenset(_EVERYONE_SIGNED_IN | {Perm.PLACES_EDIT, Perm.STATISTICS_SUBMIT}),
+    Role.ANALYST: frozenset(_EVERYONE_SIGNED_IN | {Perm.STATISTICS_VALIDATE}),
+    Role.GOVERNMENT_FOCAL_POINT: frozenset(
+        _EVERYONE_SIGNED_IN | {Perm.PLACES_EDIT, Perm.STATISTICS_SUBMIT, Perm.STATISTICS_VALIDATE}
+    ),
     Role.YOUTH_MEMBER: frozenset(_EVERYONE_SIGNED_IN),
 }
 

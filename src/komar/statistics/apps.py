@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class StatisticsConfig(AppConfig):
+    name = "komar.statistics"
+    label = "statistics"
+    verbose_name = "Statistics"
