@@ -10,6 +10,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from komar.accounts.models import User
 from komar.accounts.roles import MEMBER_ROLES, TWO_FACTOR_ROLES, Role
@@ -42,6 +43,14 @@ def enable_totp(user: User) -> str:
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests() -> Any:
+    """Code called directly by a test (services, checks) speaks English unless the test says
+    otherwise; requests still choose their language through the middleware."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

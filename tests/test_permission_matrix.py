@@ -6,6 +6,7 @@ new route cannot be added without an entry here."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from komar.accounts.services import token_create
 from komar.geo.models import Province
 from komar.organisations.models import Organisation
 from komar.places.models import Place, PlaceType
+from komar.statistics.models import CountReturn
 from tests.conftest import World, login
 
 ANON = "anonymous"
@@ -52,6 +54,24 @@ class Route:
     denied_status: int = 403  # for signed-in actors who are not allowed
     unchanged: Callable[[World], Any] | None = None  # snapshot that a denial must not change
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+SUBMITTERS = {SEC, Role.MONITOR.value, Role.GOVERNMENT_FOCAL_POINT.value}
+
+
+def _return(w: World) -> CountReturn:
+    """A draft return entered by the world's monitor."""
+    existing = CountReturn.objects.filter(place__code="kh-cc4").first()
+    if existing:
+        return existing
+    return CountReturn.objects.create(
+        place=Place.objects.get(code="kh-cc4"),
+        reference_date=dt.date(2026, 3, 31),
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 3, 31),
+        total_held=4,
+        created_by=w.user(Role.MONITOR),
+    )
 
 
 def _member_b(w: World) -> Membership:
@@ -136,6 +156,41 @@ ROUTES = [
         ok=302,
     ),
     Route("audit_log", lambda w: "/audit/", {SEC}),
+    Route("return_list", lambda w: "/statistics/returns/", SIGNED_IN),
+    Route("return_create", lambda w: "/statistics/returns/new/", SUBMITTERS),
+    Route(
+        "return_create",
+        lambda w: "/statistics/returns/new/",
+        SUBMITTERS,
+        method="post",
+        data=lambda w: {
+            "place": Place.objects.get(code="kh-cc3").pk,
+            "reference_date": "2026-06-30",
+            "period_start": "2026-04-01",
+            "period_end": "2026-06-30",
+        },
+        ok=302,
+        unchanged=lambda w: CountReturn.objects.filter(place__code="kh-cc3").count(),
+    ),
+    Route("return_detail", lambda w: f"/statistics/returns/{_return(w).pk}/", SIGNED_IN),
+    Route("return_edit", lambda w: f"/statistics/returns/{_return(w).pk}/edit/", SUBMITTERS),
+    Route(
+        "return_edit",
+        lambda w: f"/statistics/returns/{_return(w).pk}/edit/",
+        SUBMITTERS,
+        method="post",
+        data=lambda w: {"total_held": "9"},
+        ok=302,
+        unchanged=lambda w: CountReturn.objects.get(pk=_return(w).pk).total_held,
+    ),
+    Route(
+        "return_transition",
+        lambda w: f"/statistics/returns/{_return(w).pk}/submit/",
+        SUBMITTERS,
+        method="post",
+        ok=302,
+        unchanged=lambda w: CountReturn.objects.get(pk=_return(w).pk).status,
+    ),
     Route("place_list", lambda w: "/places/", SIGNED_IN),
     Route("place_detail", lambda w: "/places/kh-cc2/", SIGNED_IN),
     Route("place_create", lambda w: "/places/new/", PLACE_EDITORS),

@@ -13,6 +13,7 @@ urlpatterns = [
     path("directory/", include("komar.organisations.urls")),
     path("audit/", include("komar.audit.urls")),
     path("places/", include("komar.places.urls")),
+    path("statistics/", include("komar.statistics.urls")),
     path("account/", include("allauth.urls")),
     path("api/v1/", not_found_view, name="api_root"),
     path("api/v1/", api.urls),

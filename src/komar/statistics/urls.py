@@ -1,0 +1,11 @@
+from django.urls import path
+
+from komar.statistics import views
+
+urlpatterns = [
+    path("returns/", views.return_list, name="return_list"),
+    path("returns/new/", views.return_create, name="return_create"),
+    path("returns/<int:pk>/", views.return_detail, name="return_detail"),
+    path("returns/<int:pk>/edit/", views.return_edit, name="return_edit"),
+    path("returns/<int:pk>/<slug:action>/", views.return_transition, name="return_transition"),
+]

@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from komar.accounts.access import permission_required
+from komar.accounts.permissions import has_perm
+from komar.accounts.roles import Perm
+from komar.accounts.selectors import memberships_of
+from komar.core.forms import add_service_errors
+from komar.core.pagination import paginate, querystring_without_page
+from komar.statistics import services
+from komar.statistics.checks import check
+from komar.statistics.forms import (
+    CAREGIVER_KEYS,
+    SINGLE_KEYS,
+    ReturnCreateForm,
+    ReturnFilterForm,
+    ReturnNumbersForm,
+    cell_label,
+    field_name,
+)
+from komar.statistics.models import AgeBand, CountReturn, LegalStatus, ReturnStatus, Sex
+from komar.statistics.selectors import ReturnFilters, count_return_get, count_returns
+
+
+@permission_required(Perm.STATISTICS_VIEW)
+def return_list(request: HttpRequest) -> HttpResponse:
+    form = ReturnFilterForm(request.GET or None)
+    filters = ReturnFilters(**form.cleaned_data) if form.is_valid() else ReturnFilters()
+    template = "statistics/return_list.html"
+    if request.htmx and not request.htmx.boosted:  # type: ignore[attr-defined]
+        template += "#results"
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "page": paginate(request, count_returns(filters)),
+            "querystring": querystring_without_page(request),
+            "can_submit": has_perm(request.user, Perm.STATISTICS_SUBMIT),
+        },
+    )
+
+
+@permission_required(Perm.STATISTICS_SUBMIT)
+def return_create(request: HttpRequest) -> HttpResponse:
+    form = ReturnCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        membership = memberships_of(request.user).first()  # type: ignore[arg-type]
+        try:
+            count_return = services.return_create(
+                actor=request.user,
+                organisation_id=membership.organisation_id if membership else None,
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("return_edit", pk=count_return.pk)
+    return render(request, "statistics/return_create.html", {"form": form})
+
+
+def _grid(values: Mapping[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for sex in Sex:
+        for age in AgeBand:
+            keys = [("held", sex.value, age.value, status.value) for status in LegalStatus]
+            cells = [values.get(field_name(k)) for k in keys]
+            rows.append({"sex": sex.label, "age": age.label, "keys": keys, "cells": cells})
+    return rows
+
+
+@permission_required(Perm.STATISTICS_VIEW)
+def return_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    count_return = count_return_get(pk)
+    cells = services.cells_of(count_return)
+    values = {field_name(k): v for k, v in cells.items()}
+    report = check(services.numbers_of(count_return, cells))
+    user = request.user
+    status = count_return.status
+    actions = {
+        "submit": status == ReturnStatus.DRAFT and has_perm(user, Perm.STATISTICS_SUBMIT),
+        "send_back": status == ReturnStatus.SUBMITTED and has_perm(user, Perm.STATISTICS_VALIDATE),
+        "validate": status == ReturnStatus.SUBMITTED and has_perm(user, Perm.STATISTICS_VALIDATE),
+        "publish": status == ReturnStatus.VALIDATED and has_perm(user, Perm.STATISTICS_PUBLISH),
+        "revise": status in (ReturnStatus.VALIDATED, ReturnStatus.PUBLISHED)
+        and has_perm(user, Perm.STATISTICS_SUBMIT),
+    }
+    return render(
+        request,
+        "statistics/return_detail.html",
+        {
+            "ret": count_return,
+            "grid": _grid(values),
+            "statuses": LegalStatus,
+            "others": [
+                (cell_label(k), values.get(field_name(k))) for k in CAREGIVER_KEYS + SINGLE_KEYS
+            ],
+            "report": report,
+            "actions": actions,
+            "can_edit": status == ReturnStatus.DRAFT and has_perm(user, Perm.STATISTICS_SUBMIT),
+        },
+    )
+
+
+@permission_required(Perm.STATISTICS_SUBMIT)
+def return_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    count_return = count_return_get(pk)
+    if count_return.status != ReturnStatus.DRAFT:
+        messages.error(request, _("Only a draft can be edited. Start a revision to correct it."))
+        return redirect("return_detail", pk=pk)
+    initial: dict[str, Any] = {
+        "total_held": count_return.total_held,
+        "total_with_caregiver": count_return.total_with_caregiver,
+        **{field_name(k): v for k, v in services.cells_of(count_return).items()},
+    }
+    form = ReturnNumbersForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.return_set_numbers(
+                actor=request.user,
+                count_return=count_return,
+                total_held=form.cleaned_data["total_held"],
+                total_with_caregiver=form.cleaned_data["total_with_caregiver"],
+                cells=form.cells(),
+            )
+        except ValidationError as exc:
+            for issue_field, errors in exc.message_dict.items():
+                form.add_error(form.field_for_issue(issue_field), errors)
+        else:
+            for warning in report.warnings:
+                messages.warning(request, warning.message)
+            messages.success(request, _("Saved."))
+            return redirect("return_detail", pk=pk)
+    values = {name: form[name].value() for name in form.fields}
+    return render(
+        request,
+        "statistics/return_edit.html",
+        {
+            "ret": count_return,
+            "form": form,
+            "grid": [
+                {**row, "fields": [form[field_name(k)] for k in row["keys"]]}
+                for row in _grid(values)
+            ],
+            "statuses": LegalStatus,
+            "others": [form[field_name(k)] for k in CAREGIVER_KEYS + SINGLE_KEYS],
+        },
+    )
+
+
+TRANSITIONS = {
+    "submit": services.return_submit,
+    "send_back": services.return_send_back,
+    "validate": services.return_validate,
+    "publish": services.return_publish,
+    "revise": services.return_revise,
+}
+
+
+@permission_required(Perm.STATISTICS_VIEW)
+@require_POST
+def return_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in TRANSITIONS:
+        raise PermissionDenied
+    count_return: CountReturn = count_return_get(pk)
+    try:
+        result = TRANSITIONS[action](actor=request.user, count_return=count_return)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("return_detail", pk=pk)
+    messages.success(request, _("Done."))
+    return redirect("return_detail", pk=result.pk)
