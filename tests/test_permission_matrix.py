@@ -255,6 +255,41 @@ ROUTES = [
     Route("api:list_situations", lambda w: "/api/v1/situations", EVERYONE, api=True),
     Route("api:me", lambda w: "/api/v1/me", SIGNED_IN, api=True),
     Route("api:list_places", lambda w: "/api/v1/places", SIGNED_IN, api=True),
+    Route("api:list_returns", lambda w: "/api/v1/returns", SIGNED_IN, api=True),
+    Route("api:get_return", lambda w: f"/api/v1/returns/{_return(w).pk}", SIGNED_IN, api=True),
+    Route(
+        "api:create_return",
+        lambda w: "/api/v1/returns",
+        SUBMITTERS,
+        method="post_json",
+        data=lambda w: {
+            "place": "kh-cc3",
+            "reference_date": "2026-06-30",
+            "period_start": "2026-04-01",
+            "period_end": "2026-06-30",
+            "total_held": 2,
+        },
+        ok=201,
+        api=True,
+        unchanged=lambda w: CountReturn.objects.filter(place__code="kh-cc3").count(),
+    ),
+    Route(
+        "api:put_numbers",
+        lambda w: f"/api/v1/returns/{_return(w).pk}/numbers",
+        SUBMITTERS,
+        method="put",
+        data=lambda w: {"total_held": 1},
+        api=True,
+        unchanged=lambda w: CountReturn.objects.get(pk=_return(w).pk).total_held,
+    ),
+    Route(
+        "api:transition",
+        lambda w: f"/api/v1/returns/{_return(w).pk}/submit",
+        SUBMITTERS,
+        method="post_json",
+        api=True,
+        unchanged=lambda w: CountReturn.objects.get(pk=_return(w).pk).status,
+    ),
     Route("api:get_place", lambda w: "/api/v1/places/kh-cc2", SIGNED_IN, api=True),
     Route(
         "api:create_place",
@@ -292,6 +327,8 @@ def _call(client: Any, route: Route, world: World) -> Any:
         return client.get(path)
     if route.method == "patch":
         return client.patch(path, data=json.dumps(data), content_type="application/json")
+    if route.method == "put":
+        return client.put(path, data=json.dumps(data), content_type="application/json")
     if route.method == "post_json":
         return client.post(path, data=json.dumps(data), content_type="application/json")
     return client.post(path, data=data)

@@ -95,3 +95,41 @@ def test_return_list_query_count_does_not_grow(client: Client, world: World) -> 
     khmer = Client(headers={"accept-language": "km"})
     login(khmer, world.user(Role.ANALYST))
     assert "របាយការណ៍ចំនួន".encode() in khmer.get("/statistics/returns/").content
+
+
+def test_api_enters_and_moves_a_return_through_the_workflow(world: World) -> None:
+    import json
+
+    monitor = login(Client(), world.user(Role.MONITOR))
+    payload = {
+        "place": "kh-yrc", "reference_date": "2026-06-30", "period_start": "2026-01-01",
+        "period_end": "2026-06-30", "total_held": 5,
+        "cells": [{"measure": "held", "sex": "male", "age_band": "16_17",
+                   "legal_status": "sentenced", "value": 5}],
+    }  # fmt: skip
+    created = monitor.post("/api/v1/returns", json.dumps(payload), content_type="application/json")
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["status"] == "draft" and body["cells"][0]["value"] == 5
+    bad = monitor.put(
+        f"/api/v1/returns/{body['id']}/numbers",
+        json.dumps({"total_held": 6, "cells": payload["cells"]}), content_type="application/json",
+    )  # fmt: skip
+    assert bad.status_code == 422
+    assert bad.json()["error"]["fields"][0]["path"] == "body.total_held"
+    negative = monitor.put(
+        f"/api/v1/returns/{body['id']}/numbers",
+        json.dumps({"cells": [{**payload["cells"][0], "value": -1}]}), content_type="application/json",
+    )  # fmt: skip
+    assert negative.status_code == 422
+    assert negative.json()["error"]["fields"][0]["path"] == "body.cells.0.value"
+    submitted = monitor.post(f"/api/v1/returns/{body['id']}/submit")
+    assert submitted.json()["status"] == "submitted"
+    refused = monitor.post(f"/api/v1/returns/{body['id']}/validate")
+    assert refused.status_code == 403
+    analyst = login(Client(), world.user(Role.ANALYST))
+    assert analyst.post(f"/api/v1/returns/{body['id']}/validate").json()["status"] == "validated"
+    unknown = analyst.post(f"/api/v1/returns/{body['id']}/explode")
+    assert unknown.status_code == 422
+    listed = analyst.get("/api/v1/returns", {"status": "validated"}).json()
+    assert [r["id"] for r in listed["items"]] == [body["id"]]

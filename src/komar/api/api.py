@@ -30,11 +30,13 @@ def mount() -> NinjaAPI:
     from komar.organisations.api import router as organisations_router
     from komar.places.api import places_router
     from komar.places.api import router as situations_router
+    from komar.statistics.api import router as returns_router
 
     api.add_router("/organisations", organisations_router)
     api.add_router("/provinces", geo_router)
     api.add_router("/situations", situations_router)
     api.add_router("/places", places_router)
+    api.add_router("/returns", returns_router)
     api.add_router("/me", accounts_router)
     api.add_router("/audit", audit_router)
     return api
