@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from komar.core.i18n import pick
+
 
 class Sex(models.TextChoices):
     FEMALE = "female", _("Female")
@@ -154,3 +156,67 @@ class CountCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure}/{self.sex}/{self.age_band}/{self.legal_status}={self.value}"
+
+
+class IndicatorUnit(models.TextChoices):
+    COUNT = "count", _("Number")
+    PERCENT = "percent", _("Percentage")
+    PER_1000 = "per_1000", _("Per 1,000")
+    PER_100000 = "per_100000", _("Per 100,000")
+
+
+class Indicator(models.Model):
+    """Reference data (data/indicators.toml): what is measured, from which measures, and where
+    the definition comes from."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_en = models.CharField(max_length=255)
+    name_km = models.CharField(max_length=255)
+    definition_en = models.TextField()
+    definition_km = models.TextField()
+    source = models.CharField(_("source"), max_length=500)
+    numerator = models.JSONField()
+    denominator = models.JSONField(null=True, blank=True)
+    unit = models.CharField(_("unit"), max_length=12, choices=IndicatorUnit.choices)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def name(self) -> str:
+        return pick(self.name_km, self.name_en)
+
+    @property
+    def definition(self) -> str:
+        return pick(self.definition_km, self.definition_en)
+
+
+class ChildPopulation(models.Model):
+    """The child population of a province in a year: the denominator of rates, entered as data
+    with its source (Komar ships none: the under-18 population is not confirmed)."""
+
+    province = models.ForeignKey(
+        "geo.Province", on_delete=models.PROTECT, related_name="+", verbose_name=_("province")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    population = models.PositiveIntegerField(_("children under 18"))
+    source = models.CharField(_("source"), max_length=500)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("child population")
+        constraints = [
+            models.UniqueConstraint(fields=["province", "year"], name="child_population_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.province_id}/{self.year}: {self.population}"
