@@ -209,3 +209,19 @@ def test_nobody_validates_their_own_return(world: World) -> None:
         services.return_validate(actor=focal, count_return=own)
     own.refresh_from_db()
     assert own.status == ReturnStatus.SUBMITTED
+
+
+@pytest.mark.django_db
+def test_a_total_without_breakdown_is_stored_as_a_total_cell(
+    world: World, draft: CountReturn
+) -> None:
+    monitor = world.user(Role.MONITOR)
+    services.return_set_numbers(actor=monitor, count_return=draft, total_held=6,
+                                total_with_caregiver=2, cells={})  # fmt: skip
+    stored = {(c.measure, c.sex, c.age_band, c.legal_status): c.value for c in draft.cells.all()}
+    assert stored == {("held", "", "", ""): 6, ("with_caregiver", "", "", ""): 2}
+    assert services.cells_of(draft) == {}  # what the user entered: no breakdown
+    services.return_set_numbers(actor=monitor, count_return=draft, total_held=6,
+                                total_with_caregiver=None,
+                                cells={("held", "male", "16_17", "pre_trial"): 6})  # fmt: skip
+    assert list(draft.cells.values_list("sex", "value")) == [("male", 6)]

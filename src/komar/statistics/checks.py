@@ -26,6 +26,11 @@ ALLOWED = {
     "legal_status": set(LegalStatus.values),
 }
 CAREGIVER_AGES = set(CaregiverAge.values)
+# Stored for a total given without a breakdown; never entered directly.
+TOTAL_ONLY_KEYS: tuple[CellKey, ...] = (
+    (Measure.HELD.value, "", "", ""),
+    (Measure.WITH_CAREGIVER.value, "", "", ""),
+)
 AT_MOST_HELD = (Measure.NOT_SEPARATED, Measure.FOREIGN, Measure.DISABILITY, Measure.FAMILY_VISITED)
 
 

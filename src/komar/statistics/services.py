@@ -16,7 +16,14 @@ from komar.accounts.permissions import has_perm
 from komar.accounts.roles import Perm
 from komar.audit import services as audit
 from komar.places.models import Place
-from komar.statistics.checks import CellKey, CheckReport, ReturnNumbers, cell_name, check
+from komar.statistics.checks import (
+    TOTAL_ONLY_KEYS,
+    CellKey,
+    CheckReport,
+    ReturnNumbers,
+    cell_name,
+    check,
+)
 from komar.statistics.models import CountCell, CountReturn, ReturnStatus
 
 
@@ -33,9 +40,26 @@ def _require_status(count_return: CountReturn, *allowed: str) -> None:
 
 
 def cells_of(count_return: CountReturn) -> dict[CellKey, int]:
+    """The cells as entered (without the stored not-broken-down totals)."""
     return {
-        (c.measure, c.sex, c.age_band, c.legal_status): c.value for c in count_return.cells.all()
+        (c.measure, c.sex, c.age_band, c.legal_status): c.value
+        for c in count_return.cells.all()
+        if (c.measure, c.sex, c.age_band, c.legal_status) not in TOTAL_ONLY_KEYS
     }
+
+
+def stored_cells(
+    total_held: int | None, total_with_caregiver: int | None, cells: Mapping[CellKey, int]
+) -> dict[CellKey, int]:
+    """What is stored: the entered cells, plus a total-only cell for a total given without any
+    breakdown, so every aggregate (indicators, dashboards) reads cells alone."""
+    stored = {k: v for k, v in cells.items() if k not in TOTAL_ONLY_KEYS}
+    for (measure, _s, _a, _l), total in zip(
+        TOTAL_ONLY_KEYS, (total_held, total_with_caregiver), strict=True
+    ):
+        if total is not None and not any(k[0] == measure for k in stored):
+            stored[(measure, "", "", "")] = total
+    return stored
 
 
 def numbers_of(
@@ -142,7 +166,7 @@ def return_set_numbers(
     count_return.cells.all().delete()
     CountCell.objects.bulk_create(
         CountCell(count_return=count_return, measure=m, sex=s, age_band=a, legal_status=ls, value=v)
-        for (m, s, a, ls), v in cells.items()
+        for (m, s, a, ls), v in stored_cells(total_held, total_with_caregiver, cells).items()
     )
     after = {
         "total_held": total_held,
