@@ -156,6 +156,8 @@ ROUTES = [
         ok=302,
     ),
     Route("audit_log", lambda w: "/audit/", {SEC}),
+    Route("national_picture", lambda w: "/statistics/", EVERYONE),
+    Route("national_picture_csv", lambda w: "/statistics/children-held.csv", EVERYONE, ok=404),
     Route("return_list", lambda w: "/statistics/returns/", SIGNED_IN),
     Route("return_create", lambda w: "/statistics/returns/new/", SUBMITTERS),
     Route(

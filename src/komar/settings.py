@@ -323,3 +323,6 @@ KOMAR_BASE_URL = os.environ.get(
     "KOMAR_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
 )
 CSRF_FAILURE_VIEW = "komar.core.views.csrf_failure"
+# Disclosure control: counts from 1 to threshold-1 are never shown (see komar.core.disclosure).
+KOMAR_PUBLIC_THRESHOLD = int(os.environ.get("KOMAR_PUBLIC_THRESHOLD", "10"))
+KOMAR_PARTNER_THRESHOLD = int(os.environ.get("KOMAR_PARTNER_THRESHOLD", "5"))

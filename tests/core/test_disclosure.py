@@ -111,3 +111,9 @@ def test_bad_tables_are_refused() -> None:
 )
 def test_random_tables_survive_the_linear_programming_attack(values: list, threshold: int) -> None:
     assert_safe(protect(values, threshold=threshold))
+
+
+def test_cells_hidden_elsewhere_can_be_hidden_here_and_stay_protected() -> None:
+    table = protect([[30, 40], [50, 60]], threshold=10, also_hide=[(2, 2)])
+    assert table.value(2, 2) is None
+    assert_safe(table)

@@ -114,3 +114,13 @@ def test_query_count_does_not_depend_on_the_data(scenario: None) -> None:
 def test_unknown_breakdown_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown breakdown"):
         indicator_table(year=2026, by=["colour"])
+
+
+def test_national_totals(scenario: None) -> None:
+    _, rows = indicator_table(year=2026)
+    assert len(rows) == 1
+    national = rows[0].values
+    assert national["held_by_situation"] == 100  # 20 + 50 + 30
+    assert national["unsentenced_share"] == Decimal("50.0")  # 10 of the 20 with a stated status
+    assert national["jj2"] is None  # population entered for 2 of 25 provinces only
+    assert indicator_table(year=1999)[1] == []

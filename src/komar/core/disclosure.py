@@ -20,7 +20,7 @@ table from another's; tables that share totals are built from one protected tabl
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 Cell = tuple[int, int]
@@ -81,15 +81,18 @@ def _rectangle(target: Cell, other: Cell) -> set[Cell]:
     return {(i, j), (i, q), (k, j), (k, q)}
 
 
-def protect(values: Sequence[Sequence[int]], threshold: int) -> ProtectedTable:
-    """Suppress a table of counts so no hidden count can be narrowed below `threshold`."""
+def protect(
+    values: Sequence[Sequence[int]], threshold: int, also_hide: Iterable[Cell] = ()
+) -> ProtectedTable:
+    """Suppress a table of counts so no hidden count can be narrowed below `threshold`.
+    `also_hide` hides cells that another published table hides (e.g. a shared grand total)."""
     if threshold < 1:
         raise ValueError("threshold must be at least 1")
     grid = extend(values)
     m, n = len(grid) - 1, len(grid[0]) - 1
     cells = [(r, c) for r in range(m + 1) for c in range(n + 1)]
     primary = {(r, c) for r, c in cells if 0 < grid[r][c] < threshold}
-    hidden = set(primary)
+    hidden = primary | set(also_hide)
     changed = True
     while changed:
         changed = False

@@ -112,32 +112,30 @@ def indicator_table(
         Indicator.objects.filter(code__in=codes) if codes else Indicator.objects.all()
     )
     components = _components(indicators)
-    cells = (
-        CountCell.objects.filter(
-            count_return__reference_date__year=year, count_return__status__in=statuses
-        )
-        .annotate(
-            is_latest=Q(count_return__reference_date=_latest_per_place(year, statuses)),
-            situation_code=Coalesce(
-                F("count_return__place__situation_override__code"),
-                F("count_return__place__place_type__default_situation__code"),
-            ),
-        )
-        .values(*[DIMENSIONS[d] for d in by])
-        .annotate(
-            **{
-                f"c{i}": Sum("value", filter=q, default=0)
-                for i, q in enumerate(components.values())
-            }
-        )
-        .order_by(*[DIMENSIONS[d] for d in by])
+    base = CountCell.objects.filter(
+        count_return__reference_date__year=year, count_return__status__in=statuses
+    ).annotate(
+        is_latest=Q(count_return__reference_date=_latest_per_place(year, statuses)),
+        situation_code=Coalesce(
+            F("count_return__place__situation_override__code"),
+            F("count_return__place__place_type__default_situation__code"),
+        ),
     )
+    sums = {f"c{i}": Sum("value", filter=q, default=0) for i, q in enumerate(components.values())}
+    if by:
+        grouped: list[dict[str, Any]] = list(
+            base.values(*[DIMENSIONS[d] for d in by])
+            .annotate(**sums)
+            .order_by(*[DIMENSIONS[d] for d in by])
+        )
+    else:  # the national total: one aggregate row (if there is any data)
+        grouped = [base.aggregate(**sums)] if base.exists() else []
     rows = [
         IndicatorRow(
             key={d: row[DIMENSIONS[d]] or "" for d in by},
             components={name: row[f"c{i}"] for i, name in enumerate(components)},
         )
-        for row in cells
+        for row in grouped
     ]
     needs = {p["measure"] for i in indicators for p in (i.numerator, i.denominator or {}) if p}
     if "capacity" in needs and "sex" not in by:

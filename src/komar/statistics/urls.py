@@ -3,6 +3,8 @@ from django.urls import path
 from komar.statistics import views
 
 urlpatterns = [
+    path("", views.national_picture_view, name="national_picture"),
+    path("children-held.csv", views.national_picture_csv, name="national_picture_csv"),
     path("returns/", views.return_list, name="return_list"),
     path("returns/new/", views.return_create, name="return_create"),
     path("returns/<int:pk>/", views.return_detail, name="return_detail"),

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import csv
 from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,6 +15,7 @@ from komar.accounts.access import permission_required
 from komar.accounts.permissions import has_perm
 from komar.accounts.roles import Perm
 from komar.accounts.selectors import memberships_of
+from komar.core.access import public
 from komar.core.forms import add_service_errors
 from komar.core.pagination import paginate, querystring_without_page
 from komar.statistics import services
@@ -28,6 +30,7 @@ from komar.statistics.forms import (
     field_name,
 )
 from komar.statistics.models import AgeBand, CountReturn, LegalStatus, ReturnStatus, Sex
+from komar.statistics.picture import national_picture, years_with_data
 from komar.statistics.selectors import ReturnFilters, count_return_get, count_returns
 
 
@@ -180,3 +183,97 @@ def return_transition(request: HttpRequest, pk: int, action: str) -> HttpRespons
         return redirect("return_detail", pk=pk)
     messages.success(request, _("Done."))
     return redirect("return_detail", pk=result.pk)
+
+
+def _picture_request(request: HttpRequest) -> tuple[bool, int | None]:
+    """(public?, year) from the request: partners see their own view unless they ask for the
+    public one."""
+    public = not has_perm(request.user, Perm.STATISTICS_VIEW) or request.GET.get("view") == "public"
+    years = years_with_data(public=public)
+    asked = request.GET.get("year", "")
+    if asked.isdigit() and int(asked) in years:
+        return public, int(asked)
+    return public, (years[0] if years else None)
+
+
+@public
+def national_picture_view(request: HttpRequest) -> HttpResponse:
+    public_view, year = _picture_request(request)
+    picture = national_picture(year=year, public=public_view) if year else None
+    bars: list[dict[str, Any]] = []
+    table_rows: list[tuple[str, list[int | None]]] = []
+    sex_rows: list[tuple[str, int | None]] = []
+    if picture:
+        published = picture.table.published()
+        labels = [p.name for p in picture.provinces] + [_("Cambodia")]
+        table_rows = list(zip(labels, published, strict=True))
+        sex_labels = [*picture.sex_labels[:-1], _("Not broken down by sex"), _("Total")]
+        sex_rows = [
+            (label, row[0])
+            for label, row in zip(sex_labels, picture.sex_table.published(), strict=True)
+        ]
+        totals = [picture.table.value(r, picture.table.cols) for r in range(picture.table.rows)]
+        top = max([t for t in totals if t] or [1])
+        bars = [
+            {"province": p, "value": t, "width": round(480 * (t or 0) / top), "y": 8 + 26 * i}
+            for i, (p, t) in enumerate(zip(picture.provinces, totals, strict=True))
+        ]
+    return render(
+        request,
+        "statistics/picture.html",
+        {
+            "picture": picture,
+            "years": years_with_data(public=public_view),
+            "bars": bars,
+            "table_rows": table_rows,
+            "sex_rows": sex_rows,
+            "chart_height": 16 + 26 * len(bars),
+            "is_partner": has_perm(request.user, Perm.STATISTICS_VIEW),
+            "public_view": public_view,
+        },
+    )
+
+
+@public
+def national_picture_csv(request: HttpRequest) -> HttpResponse:
+    """The protected province × situation table as CSV with HXL hashtags in the second row;
+    hidden cells are blank and named in a #meta+suppressed column."""
+    public_view, year = _picture_request(request)
+    if year is None:
+        raise Http404
+    picture = national_picture(year=year, public=public_view)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="komar-children-held-{year}.csv"'
+    writer = csv.writer(response)
+    situations = picture.situations
+    writer.writerow(
+        ["province_code", "province_en", "province_km"]
+        + [s.name_en for s in situations]
+        + ["total", "suppressed", "disclosure_threshold", "year"]
+    )
+    writer.writerow(
+        ["#adm1+code", "#adm1+name+i_en", "#adm1+name+i_km"]
+        + [f"#affected+children+{s.code}" for s in situations]
+        + ["#affected+children+total", "#meta+suppressed", "#meta+threshold", "#date+year"]
+    )
+    table = picture.table
+    rows = [(p.code, p.name_en, p.name_km) for p in picture.provinces] + [
+        ("KH", "Cambodia", "កម្ពុជា")
+    ]
+    for r, labels in enumerate(rows):
+        values = [table.value(r, c) for c in range(table.cols + 1)]
+        hidden = [
+            (situations[c].code if c < table.cols else "total")
+            for c, v in enumerate(values)
+            if v is None
+        ]
+        writer.writerow(
+            [
+                *labels,
+                *["" if v is None else v for v in values],
+                " ".join(hidden),
+                picture.threshold,
+                year,
+            ]
+        )
+    return response

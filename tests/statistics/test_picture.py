@@ -1,0 +1,84 @@
+import csv
+from decimal import Decimal
+import io
+import re
+
+import pytest
+from django.test import Client
+
+from komar.accounts.roles import Role
+from komar.places.models import Place
+from tests.conftest import World, login, query_count
+from tests.statistics.test_indicator_values import _return
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def published(world: World) -> None:
+    h = "held"
+    big = {(h, "male", "16_17", "pre_trial"): 40, (h, "male", "16_17", "sentenced"): 30,
+           (h, "female", "14_15", "pre_trial"): 12}  # fmt: skip
+    _return(Place.objects.get(code="kh-cc2"), "2026-06-30", "published", 82, big)
+    _return(Place.objects.get(code="kh-yrc"), "2026-06-30", "published", 60, {})
+    small = {(h, "female", "16_17", "pre_trial"): 3, (h, "male", "14_15", "pre_trial"): 4}
+    _return(Place.objects.get(code="kh-cc3"), "2026-06-30", "published", 7, small)
+    _return(Place.objects.get(code="kh-cc4"), "2026-06-30", "validated", 6, {})
+
+
+def _numbers(text: str) -> list[int]:
+    return [int(n) for n in re.findall(r"\b\d+\b", text)]
+
+
+def test_public_page_never_shows_a_small_count(published: None) -> None:
+    response = Client(headers={"accept-language": "en"}).get("/statistics/")
+    assert response.status_code == 200
+    picture = response.context["picture"]
+    assert picture.audience == "public" and picture.threshold == 10
+    for row in picture.table.published() + picture.sex_table.published():
+        assert all(v is None or v == 0 or v >= 10 for v in row), row
+    tboung_khmum = picture.table.published()[24]  # 7 children at CC3 (published)
+    assert tboung_khmum[-1] is None
+    # CC4's return is only validated: the public total excludes it.
+    assert picture.total in (None, 82 + 60 + 7)
+    assert picture.unsentenced_share == Decimal("66.3")  # (40 + 12 + 3 + 4) / (82 + 7)
+
+
+def test_public_csv_has_hxl_tags_blank_suppressed_cells_and_the_threshold(published: None) -> None:
+    response = Client().get("/statistics/children-held.csv", {"year": "2026"})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[1][0] == "#adm1+code" and "#meta+suppressed" in rows[1]
+    assert "#affected+children+justice" in rows[1]
+    threshold_col = rows[1].index("#meta+threshold")
+    value_cols = range(3, rows[1].index("#meta+suppressed"))
+    for row in rows[2:]:
+        assert row[threshold_col] == "10"
+        for c in value_cols:
+            assert row[c] == "" or int(row[c]) == 0 or int(row[c]) >= 10, row
+    tboung_khmum = next(r for r in rows if r[0] == "25")
+    assert "total" in tboung_khmum[rows[1].index("#meta+suppressed")].split()
+
+
+def test_partners_see_validated_returns_with_their_threshold(world: World, published: None) -> None:
+    client = login(Client(headers={"accept-language": "en"}), world.user(Role.ANALYST))
+    picture = client.get("/statistics/").context["picture"]
+    assert picture.audience == "partners" and picture.threshold == 5
+    assert picture.table.published()[24][-1] == 7  # 7 ≥ 5: shown to partners
+    public_again = client.get("/statistics/", {"view": "public"}).context["picture"]
+    assert public_again.audience == "public"
+
+
+def test_picture_query_count_does_not_grow(published: None) -> None:
+    client = Client()
+    baseline = query_count(lambda: client.get("/statistics/"))
+    for i, code in enumerate(["kh-cc1", "kh-cc4"]):
+        _return(Place.objects.get(code=code), f"2026-0{i + 1}-28", "published", 50 + i, {})
+    assert query_count(lambda: client.get("/statistics/")) == baseline <= 20
+
+
+def test_picture_in_khmer_and_with_no_data() -> None:
+    empty = Client(headers={"accept-language": "km"}).get("/statistics/")
+    assert empty.status_code == 200 and empty.context["picture"] is None
+    assert "រូបភាពថ្នាក់ជាតិ".encode() in empty.content
+    assert Client().get("/statistics/children-held.csv").status_code == 404
