@@ -21,7 +21,7 @@ from komar.accounts.services import token_create
 from komar.geo.models import Province
 from komar.organisations.models import Organisation
 from komar.places.models import Place, PlaceType
-from komar.statistics.models import CountReturn
+from komar.statistics.models import CountReturn, ImportJob
 from tests.conftest import World, login
 
 ANON = "anonymous"
@@ -52,6 +52,7 @@ class Route:
     ok: int = 200
     api: bool = False
     denied_status: int = 403  # for signed-in actors who are not allowed
+    not_found_for: set[str] = field(default_factory=set)  # allowed in general, not this object
     unchanged: Callable[[World], Any] | None = None  # snapshot that a denial must not change
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -70,6 +71,16 @@ def _return(w: World) -> CountReturn:
         period_start=dt.date(2026, 1, 1),
         period_end=dt.date(2026, 3, 31),
         total_held=4,
+        created_by=w.user(Role.MONITOR),
+    )
+
+
+def _import_job(w: World) -> ImportJob:
+    job = ImportJob.objects.first()
+    return job or ImportJob.objects.create(
+        file_name="x.csv",
+        stored_path="/nonexistent",
+        sha256="0" * 64,
         created_by=w.user(Role.MONITOR),
     )
 
@@ -159,6 +170,14 @@ ROUTES = [
     Route("national_picture", lambda w: "/statistics/", EVERYONE),
     Route("national_picture_csv", lambda w: "/statistics/children-held.csv", EVERYONE, ok=404),
     Route("return_list", lambda w: "/statistics/returns/", SIGNED_IN),
+    Route("import_upload", lambda w: "/statistics/import/", SUBMITTERS),
+    Route("import_template", lambda w: "/statistics/import/template.csv", SUBMITTERS),
+    Route(
+        "import_job",
+        lambda w: f"/statistics/import/{_import_job(w).pk}/",
+        {Role.MONITOR.value},  # only the person who uploaded it
+        not_found_for=SUBMITTERS - {Role.MONITOR.value},
+    ),
     Route("return_create", lambda w: "/statistics/returns/new/", SUBMITTERS),
     Route(
         "return_create",
@@ -360,6 +379,8 @@ def test_route_access(route: Route, actor: str, world: World, client: Any) -> No
         else:
             assert response.status_code == 302
             assert response["Location"].startswith("/account/login/")
+    elif actor in route.not_found_for:
+        assert response.status_code == 404
     else:
         assert response.status_code == route.denied_status
         if route.api:

@@ -1,7 +1,7 @@
 import csv
-from decimal import Decimal
 import io
 import re
+from decimal import Decimal
 
 import pytest
 from django.test import Client

@@ -115,3 +115,23 @@ class ReturnFilterForm(forms.Form):
         cast(forms.ChoiceField, self.fields["status"]).choices = any_choice + [
             (value, str(label)) for value, label in ReturnStatus.choices
         ]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File (CSV or XLSX)"),
+        help_text=_("Use the template: one row per return, one column per cell. At most 50 MB."),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not name.endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Choose a .csv or .xlsx file."))
+        if upload.size > 50 * 1024 * 1024:
+            raise forms.ValidationError(
+                _("The file is larger than 50 MB. Split it into smaller files.")
+            )
+        if upload.size == 0:
+            raise forms.ValidationError(_("The file is empty."))
+        return upload

@@ -220,3 +220,45 @@ class ChildPopulation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.province_id}/{self.year}: {self.population}"
+
+
+class ImportJob(models.Model):
+    """One uploaded file of count returns, checked and written by a background task."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Checking")
+        FAILED = "failed", _("Not imported: see the errors")
+        SUCCEEDED = "succeeded", _("Imported")
+
+    file_name = models.CharField(max_length=255)
+    stored_path = models.CharField(max_length=500)
+    sha256 = models.CharField(max_length=64)
+    language = models.CharField(max_length=8, default="en")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    message = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"import {self.pk}: {self.file_name}"
+
+    @property
+    def done(self) -> bool:
+        return self.status in (self.Status.FAILED, self.Status.SUCCEEDED)

@@ -1,17 +1,23 @@
 from __future__ import annotations
 
 import csv
+import io
+import uuid
 from collections.abc import Mapping
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from komar.accounts.access import permission_required
+from komar.accounts.models import User
 from komar.accounts.permissions import has_perm
 from komar.accounts.roles import Perm
 from komar.accounts.selectors import memberships_of
@@ -23,15 +29,25 @@ from komar.statistics.checks import check
 from komar.statistics.forms import (
     CAREGIVER_KEYS,
     SINGLE_KEYS,
+    ImportForm,
     ReturnCreateForm,
     ReturnFilterForm,
     ReturnNumbersForm,
     cell_label,
     field_name,
 )
-from komar.statistics.models import AgeBand, CountReturn, LegalStatus, ReturnStatus, Sex
+from komar.statistics.importer import file_sha256, header_labels, template_csv
+from komar.statistics.models import (
+    AgeBand,
+    CountReturn,
+    ImportJob,
+    LegalStatus,
+    ReturnStatus,
+    Sex,
+)
 from komar.statistics.picture import national_picture, years_with_data
 from komar.statistics.selectors import ReturnFilters, count_return_get, count_returns
+from komar.statistics.tasks import import_returns
 
 
 @permission_required(Perm.STATISTICS_VIEW)
@@ -276,4 +292,66 @@ def national_picture_csv(request: HttpRequest) -> HttpResponse:
                 year,
             ]
         )
+    return response
+
+
+@permission_required(Perm.STATISTICS_SUBMIT)
+def import_upload(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        folder = Path(settings.DATA_DIR) / "imports"
+        folder.mkdir(parents=True, exist_ok=True)
+        suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
+        stored = folder / f"{uuid.uuid4().hex}{suffix}"
+        with stored.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        membership = memberships_of(request.user).first()  # type: ignore[arg-type]
+        with transaction.atomic():
+            job = ImportJob.objects.create(
+                file_name=Path(upload.name).name[:255],
+                stored_path=str(stored),
+                sha256=file_sha256(stored),
+                language=getattr(request, "LANGUAGE_CODE", "en"),
+                created_by=cast(User, request.user),
+                organisation_id=membership.organisation_id if membership else None,
+            )
+            transaction.on_commit(lambda: import_returns.enqueue(job_id=job.pk))
+        return redirect("import_job", pk=job.pk)
+    jobs = ImportJob.objects.filter(created_by_id=request.user.pk).order_by("-created_at")[:10]
+    return render(request, "statistics/import_upload.html", {"form": form, "jobs": jobs})
+
+
+@permission_required(Perm.STATISTICS_SUBMIT)
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = ImportJob.objects.filter(pk=pk, created_by_id=request.user.pk).first()
+    if job is None:
+        raise Http404
+    template = "statistics/import_job.html"
+    if request.htmx and not request.htmx.boosted:  # type: ignore[attr-defined]
+        template += "#progress"
+    return render(request, template, {"job": job})
+
+
+@permission_required(Perm.STATISTICS_SUBMIT)
+def import_template(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind == "csv":
+        response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="komar-count-returns.csv"'
+        return response
+    if kind != "xlsx":
+        raise Http404
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("returns")
+    sheet.append(header_labels())
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="komar-count-returns.xlsx"'
     return response
