@@ -276,6 +276,14 @@ ROUTES = [
     Route("api:list_situations", lambda w: "/api/v1/situations", EVERYONE, api=True),
     Route("api:me", lambda w: "/api/v1/me", SIGNED_IN, api=True),
     Route("api:list_places", lambda w: "/api/v1/places", SIGNED_IN, api=True),
+    Route("api:list_indicators", lambda w: "/api/v1/indicators", EVERYONE, api=True),
+    Route("api:indicator_values", lambda w: "/api/v1/indicators/jj2?year=2026", EVERYONE, api=True),
+    Route(
+        "api:indicator_sdmx",
+        lambda w: "/api/v1/indicators/jj2/sdmx.csv?year=2026",
+        EVERYONE,
+        api=True,
+    ),
     Route("api:list_returns", lambda w: "/api/v1/returns", SIGNED_IN, api=True),
     Route("api:get_return", lambda w: f"/api/v1/returns/{_return(w).pk}", SIGNED_IN, api=True),
     Route(

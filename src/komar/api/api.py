@@ -30,6 +30,7 @@ def mount() -> NinjaAPI:
     from komar.organisations.api import router as organisations_router
     from komar.places.api import places_router
     from komar.places.api import router as situations_router
+    from komar.statistics.api import indicators_router
     from komar.statistics.api import router as returns_router
 
     api.add_router("/organisations", organisations_router)
@@ -37,6 +38,7 @@ def mount() -> NinjaAPI:
     api.add_router("/situations", situations_router)
     api.add_router("/places", places_router)
     api.add_router("/returns", returns_router)
+    api.add_router("/indicators", indicators_router)
     api.add_router("/me", accounts_router)
     api.add_router("/audit", audit_router)
     return api

@@ -1,8 +1,9 @@
+import csv
 import datetime as dt
 from typing import Any, Literal
 
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -12,7 +13,8 @@ from komar.accounts.selectors import memberships_of
 from komar.api.api import PAGE_SIZE
 from komar.places.selectors import place_get
 from komar.statistics import services
-from komar.statistics.models import CountReturn
+from komar.statistics.models import CountReturn, Indicator
+from komar.statistics.open_data import published_values
 from komar.statistics.selectors import ReturnFilters, count_return_get, count_returns
 
 router = Router(tags=["count returns"])
@@ -153,3 +155,133 @@ def transition(request: HttpRequest, pk: int, action: Action) -> CountReturn:
         raise PermissionDenied
     result = TRANSITIONS[action](actor=request.user, count_return=_detail(pk))
     return _detail(result.pk)
+
+
+indicators_router = Router(tags=["indicators"])
+Dimension = Literal["province", "situation", "sex"]
+
+
+class IndicatorOut(Schema):
+    code: str
+    name_en: str
+    name_km: str
+    definition_en: str
+    definition_km: str
+    source: str
+    unit: str
+    numerator: dict[str, Any]
+    denominator: dict[str, Any] | None
+
+
+class ValueOut(Schema):
+    province: str | None = None
+    situation: str | None = None
+    sex: str | None = None
+    value: float | None
+    suppressed: bool
+
+
+class IndicatorValuesOut(Schema):
+    indicator: IndicatorOut
+    year: int
+    audience: str
+    disclosure_threshold: int
+    values: list[ValueOut]
+
+
+class ValuesQuery(Schema):
+    year: int = Field(..., ge=1990, le=2100)
+    by: list[Dimension] = Field([], max_length=2)
+
+
+def _audience(request: HttpRequest) -> bool:
+    """True for the public view (anonymous, or without the statistics permission)."""
+    return not has_perm(request.user, Perm.STATISTICS_VIEW)
+
+
+@indicators_router.get(
+    "", response=list[IndicatorOut], auth=None, summary="Indicator registry (public)"
+)
+def list_indicators(request: HttpRequest) -> list[Indicator]:
+    return list(Indicator.objects.order_by("sort_order"))
+
+
+def _values(
+    request: HttpRequest, code: str, query: ValuesQuery
+) -> tuple[Indicator, int, bool, list[Any]]:
+    if not Indicator.objects.filter(code=code).exists():
+        raise Http404
+    public = _audience(request)
+    if len(set(query.by)) != len(query.by):
+        raise ValidationError({"by": "Repeated breakdown dimension."})
+    indicator, threshold, values = published_values(
+        code=code, year=query.year, by=list(query.by), public=public
+    )
+    return indicator, threshold, public, values
+
+
+@indicators_router.get(
+    "/{code}",
+    response=IndicatorValuesOut,
+    auth=None,
+    summary="Indicator values by year and breakdown (public: published, small counts hidden)",
+)
+def indicator_values(request: HttpRequest, code: str, query: Query[ValuesQuery]) -> dict[str, Any]:
+    indicator, threshold, public, values = _values(request, code, query)
+    return {
+        "indicator": indicator,
+        "year": query.year,
+        "audience": "public" if public else "partners",
+        "disclosure_threshold": threshold,
+        "values": [
+            {
+                **v.key,
+                "value": None if v.value is None else float(v.value),
+                "suppressed": v.suppressed,
+            }
+            for v in values
+        ],
+    }
+
+
+@indicators_router.get(
+    "/{code}/sdmx.csv",
+    auth=None,
+    summary="Indicator values as SDMX-CSV (suppressed observations flagged CONF_STATUS=C)",
+)
+def indicator_sdmx(request: HttpRequest, code: str, query: Query[ValuesQuery]) -> HttpResponse:
+    indicator, threshold, _public, values = _values(request, code, query)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="komar-{code}-{query.year}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "DATAFLOW",
+            "REF_AREA",
+            "SITUATION",
+            "SEX",
+            "TIME_PERIOD",
+            "INDICATOR",
+            "UNIT_MEASURE",
+            "OBS_VALUE",
+            "CONF_STATUS",
+            "COMMENT",
+        ]
+    )
+    for v in values:
+        province = v.key.get("province")
+        writer.writerow(
+            [
+                "KOMAR:CHILDREN_DEPRIVED_OF_LIBERTY(1.0)",
+                f"KH-{int(province)}" if province else "KH",
+                v.key.get("situation", "_T") or "_U",
+                v.key.get("sex", "_T") or "_U",
+                query.year,
+                indicator.code.upper(),
+                indicator.unit.upper(),
+                "" if v.value is None else v.value,
+                "C" if v.suppressed else "F",
+                f"disclosure threshold {threshold}",
+            ]
+        )
+    return response

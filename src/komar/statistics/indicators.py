@@ -192,24 +192,23 @@ def _add_population(rows: list[IndicatorRow], *, year: int, by: Sequence[str]) -
             row.components["population"] = total if complete else 0
 
 
+def component_names(indicator: Indicator) -> tuple[str, str | None]:
+    """The row components holding an indicator's numerator and denominator."""
+    num, den = indicator.numerator, indicator.denominator
+    if not den:
+        return _component_name(num), None
+    if den["measure"] == "capacity":
+        return "held_at_capacity", "capacity"
+    if den["measure"] == "population":
+        return _component_name(num), "population"
+    return _component_name(num), _component_name(den, stated_status=bool(num.get("legal_status")))
+
+
 def _value(indicator: Indicator, row: IndicatorRow) -> Decimal | int | None:
-    num = indicator.numerator
-    if indicator.unit == IndicatorUnit.COUNT:
-        return row.components.get(_component_name(num))
-    den = indicator.denominator or {}
-    if den.get("measure") == "capacity":
-        numerator, denominator = (
-            row.components.get("held_at_capacity"),
-            row.components.get("capacity"),
-        )
-    else:
-        numerator = row.components.get(_component_name(num))
-        den_name = (
-            den["measure"]
-            if den["measure"] == "population"
-            else _component_name(den, stated_status=bool(num.get("legal_status")))
-        )
-        denominator = row.components.get(den_name)
+    num_name, den_name = component_names(indicator)
+    if indicator.unit == IndicatorUnit.COUNT or den_name is None:
+        return row.components.get(num_name)
+    numerator, denominator = row.components.get(num_name), row.components.get(den_name)
     if numerator is None or not denominator:
         return None
     return (
