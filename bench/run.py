@@ -1,16 +1,27 @@
-"""`make bench`: synthetic data at scale; page and API timings, as milliseconds and as ratios to
-a raw SQL query over the same table. A benchmark, not a test: it prints, it does not assert.
+"""`make bench`: synthetic data at scale, timings against hand-written baselines.
 
-Scale with BENCH_ORGS (default 5000) and BENCH_EVENTS (default 20000)."""
+Writes var/bench/results.json: a list of {scenario, n, ours_s, baseline_s, ratio} (plus the
+import's peak memory) and prints a table. A benchmark, not a test: it measures, and checks only
+that ours and the baseline computed the same numbers.
+
+BENCH_SCALE=small (default, well under 2 minutes) or large (100,000 count returns).
+Runs on SQLite in a temporary data folder, or on KOMAR_DATABASE_URL if set.
+"""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import json
 import os
+import random
 import statistics
 import sys
 import tempfile
 import time
+import tracemalloc
 from collections.abc import Callable
+from pathlib import Path
 
 os.environ.setdefault("KOMAR_DATA_DIR", tempfile.mkdtemp(prefix="komar-bench-"))
 os.environ.setdefault("KOMAR_ENV", "test")
@@ -23,96 +34,203 @@ django.setup()
 
 from django.core.management import call_command
 from django.db import connection, transaction
-from django.test import Client
 
-ORGS = int(os.environ.get("BENCH_ORGS", "5000"))
-EVENTS = int(os.environ.get("BENCH_EVENTS", "20000"))
+SCALES = {"small": (200, 10), "large": (1000, 100)}  # places × reference dates = returns
+SCALE = os.environ.get("BENCH_SCALE", "small")
+PLACES, DATES = SCALES[SCALE]
+N_RETURNS = PLACES * DATES
+YEAR = 2026
+OUT = Path(__file__).resolve().parents[1] / "var" / "bench" / "results.json"
+CELL_COLUMNS = [
+    "held.male.16_17.pre_trial",
+    "held.male.14_15.pre_trial",
+    "held.female.16_17.sentenced",
+    "held.male.16_17.awaiting_final",
+    "held.female.under_14.police_custody",
+    "not_separated",
+    "family_visited",
+    "admissions",
+    "deaths",
+]
 
 
-def timed(fn: Callable[[], object], repeat: int = 15) -> float:
-    fn()
+def timed(fn: Callable[[], object], repeat: int = 5) -> float:
     samples = []
     for _ in range(repeat):
         start = time.perf_counter()
         fn()
         samples.append(time.perf_counter() - start)
-    return statistics.median(samples) * 1000
+    return statistics.median(samples)
 
 
-def raw(sql: str) -> Callable[[], object]:
-    def run() -> object:
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-            return cursor.fetchall()
+def reference_dates() -> list[dt.date]:
+    """DATES reference dates ending in YEAR: every (365 // 12) days back from 31 December."""
+    end = dt.date(YEAR, 12, 31)
+    return [end - dt.timedelta(days=30 * i) for i in range(DATES)]
 
-    return run
+
+def write_csv(path: Path) -> None:
+    rng = random.Random(7)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["place_code", "reference_date", "period_start", "period_end", "total_held",
+                         *CELL_COLUMNS])  # fmt: skip
+        for day in reference_dates():
+            for p in range(PLACES):
+                held = [rng.randint(0, 30) for _ in range(5)]
+                total = sum(held)
+                extra = [
+                    rng.randint(0, total),
+                    rng.randint(0, total),
+                    rng.randint(0, 20),
+                    rng.randint(0, 1),
+                ]
+                start = day - dt.timedelta(days=29)
+                writer.writerow([f"bench-{p}", day, start, day, total, *held, *extra])
+
+
+def raw_insert(path: Path, user_id: int) -> None:
+    """The baseline for importing: the same rows straight into the tables, no checks."""
+    from komar.places.models import Place
+    from komar.statistics.importer import CELL_COLUMNS as KEYS
+
+    places = dict(Place.objects.values_list("code", "id"))
+    now = dt.datetime.now(dt.UTC)
+    with transaction.atomic(), connection.cursor() as cursor, path.open(encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        for row in reader:
+            values = dict(zip(header, row, strict=True))
+            cursor.execute(
+                "INSERT INTO statistics_countreturn (place_id, reference_date, period_start,"
+                " period_end, revision, status, total_held, source, created_by_id, created_at)"
+                " VALUES (%s, %s, %s, %s, 2, 'submitted', %s, '', %s, %s)",
+                [places[values["place_code"]], values["reference_date"], values["period_start"],
+                 values["period_end"], int(values["total_held"]), user_id, now],
+            )  # fmt: skip
+            return_id = cursor.lastrowid if connection.vendor == "sqlite" else None
+            if return_id is None:
+                cursor.execute("SELECT lastval()")
+                return_id = cursor.fetchone()[0]
+            cells = [(return_id, *KEYS[c], int(values[c])) for c in CELL_COLUMNS if values[c] != ""]
+            cursor.executemany(
+                "INSERT INTO statistics_countcell (count_return_id, measure, sex, age_band,"
+                " legal_status, value) VALUES (%s, %s, %s, %s, %s, %s)",
+                cells,
+            )
+        transaction.set_rollback(True)  # leave the tables as they were
+
+
+HAND_SQL = """
+WITH latest AS (
+  SELECT place_id, MAX(reference_date) AS d FROM statistics_countreturn
+  WHERE status IN ('validated', 'published') AND reference_date BETWEEN %s AND %s
+  GROUP BY place_id
+)
+SELECT pr.code, COALESCE(so.code, sd.code) AS situation,
+  SUM(CASE WHEN c.measure = 'held' AND r.reference_date = l.d THEN c.value ELSE 0 END),
+  SUM(CASE WHEN c.measure = 'held' AND c.legal_status IN ('police_custody', 'pre_trial')
+           AND r.reference_date = l.d THEN c.value ELSE 0 END),
+  SUM(CASE WHEN c.measure = 'held' AND c.legal_status <> '' AND r.reference_date = l.d
+           THEN c.value ELSE 0 END),
+  SUM(CASE WHEN c.measure = 'not_separated' AND r.reference_date = l.d THEN c.value ELSE 0 END),
+  SUM(CASE WHEN c.measure = 'deaths' THEN c.value ELSE 0 END)
+FROM statistics_countcell c
+JOIN statistics_countreturn r ON r.id = c.count_return_id
+JOIN latest l ON l.place_id = r.place_id
+JOIN places_place p ON p.id = r.place_id
+JOIN geo_province pr ON pr.id = p.province_id
+JOIN places_placetype t ON t.id = p.place_type_id
+LEFT JOIN places_situation so ON so.id = p.situation_override_id
+LEFT JOIN places_situation sd ON sd.id = t.default_situation_id
+WHERE r.status IN ('validated', 'published') AND r.reference_date BETWEEN %s AND %s
+GROUP BY pr.code, COALESCE(so.code, sd.code)
+ORDER BY pr.code, situation
+"""
+
+
+def hand_sql() -> list[tuple]:
+    start, end = dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)
+    with connection.cursor() as cursor:
+        cursor.execute(HAND_SQL, [start, end, start, end])
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def ours() -> list[tuple]:
+    from komar.statistics.indicators import indicator_table
+
+    _, rows = indicator_table(
+        year=YEAR, by=["province", "situation"],
+        codes=["held_by_situation", "unsentenced_share", "jj7", "jj6"],
+    )  # fmt: skip
+    c = ("held", "held[police_custody,pre_trial]", "held[stated]", "not_separated", "deaths")
+    return [(r.key["province"], r.key["situation"], *(r.components[n] for n in c)) for r in rows]
 
 
 def main() -> None:
     call_command("migrate", verbosity=0)
-    from komar.accounts.models import Membership, User
-    from komar.audit import services as audit
+    from komar.accounts.models import User
     from komar.geo.models import Province
-    from komar.organisations.models import Organisation, ThematicArea
+    from komar.places.models import Place, PlaceType
+    from komar.statistics.importer import run_import
+    from komar.statistics.models import CountReturn
 
-    areas = list(ThematicArea.objects.all())
+    user = User.objects.create_user(email="bench@example.invalid")
     provinces = list(Province.objects.all())
-    with transaction.atomic():
-        orgs = Organisation.objects.bulk_create(
-            Organisation(
-                slug=f"bench-{i}", name_en=f"Bench Org {i:05d}", name_km=f"អង្គការ {i}", kind="ngo"
-            )
-            for i in range(ORGS)
+    types = list(PlaceType.objects.exclude(code="other"))
+    Place.objects.bulk_create(
+        Place(
+            code=f"bench-{i}",
+            name_en=f"Bench place {i}",
+            name_km=f"កន្លែង {i}",
+            province=provinces[i % 25],
+            place_type=types[i % len(types)],
+            capacity=50,
         )
-        Organisation.thematic_areas.through.objects.bulk_create(
-            Organisation.thematic_areas.through(
-                organisation_id=o.pk, thematicarea_id=areas[i % len(areas)].pk
-            )
-            for i, o in enumerate(orgs)
-        )
-        Organisation.provinces.through.objects.bulk_create(
-            Organisation.provinces.through(organisation_id=o.pk, province_id=provinces[i % 25].pk)
-            for i, o in enumerate(orgs)
-        )
-        admin = User.objects.create_user(
-            email="bench@example.invalid", password="bench pass phrase 1"
-        )
-        Membership.objects.create(user=admin, organisation=orgs[0], role="secretariat_admin")
-        start = time.perf_counter()
-        for i in range(EVENTS):
-            audit.record(actor=admin, action="bench.event", target=audit.Target("bench", str(i)))
-        append_ms = (time.perf_counter() - start) * 1000 / EVENTS
-
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
-    TOTP.activate(admin, generate_totp_secret())
-    client = Client(headers={"accept-language": "en"})
-    client.force_login(admin, backend="allauth.account.auth_backends.AuthenticationBackend")
-    base = timed(
-        raw("SELECT id, name_en FROM organisations_organisation ORDER BY name_en LIMIT 25")
+        for i in range(PLACES)
     )
-    rows = [
-        ("directory page 1", timed(lambda: client.get("/directory/"))),
-        (
-            "directory filtered",
-            timed(lambda: client.get("/directory/?thematic_area=legal_aid&province=12")),
-        ),
-        ("directory last page", timed(lambda: client.get(f"/directory/?page={ORGS // 25}"))),
-        ("API organisations", timed(lambda: client.get("/api/v1/organisations"))),
-        ("audit log page", timed(lambda: client.get("/audit/"))),
-    ]
-    print(f"Komar bench: {ORGS} organisations, {EVENTS} audit events ({connection.vendor})")
-    print(f"{'what':<24}{'median ms':>12}{'× raw SQL':>12}")
-    print(f"{'raw SQL (25 rows)':<24}{base:>12.2f}{1:>12.1f}")
-    for name, ms in rows:
-        print(f"{name:<24}{ms:>12.2f}{ms / base:>12.1f}")
-    from komar.audit.verify import verify_chain
+    folder = Path(tempfile.mkdtemp(prefix="komar-bench-files-"))
+    path = folder / "returns.csv"
+    write_csv(path)
+    results = []
 
+    baseline_import = timed(lambda: raw_insert(path, user.pk), repeat=1)
     start = time.perf_counter()
-    report = verify_chain()
-    verify_ms = (time.perf_counter() - start) * 1000
-    print(f"{'audit append (each)':<24}{append_ms:>12.2f}")
-    print(f"{'audit verify (all)':<24}{verify_ms:>12.0f}   ok={report.ok} checked={report.checked}")
+    result = run_import(path, "returns.csv", actor=user, organisation_id=None)
+    ours_import = time.perf_counter() - start
+    assert result.error_count == 0, result.errors[:3]
+    assert result.created == N_RETURNS
+    # Peak memory (Python allocations) of importing the same file again: the whole file is read
+    # and checked, nothing changes. tracemalloc slows Python down, so it is not in the timing.
+    tracemalloc.start()
+    again = run_import(path, "returns.csv", actor=user, organisation_id=None)
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert again.unchanged == N_RETURNS
+    results.append({"scenario": "import_rows", "n": N_RETURNS, "ours_s": round(ours_import, 4),
+                    "baseline_s": round(baseline_import, 4),
+                    "ratio": round(ours_import / baseline_import, 2),
+                    "importer_share_of_raw_rate": round(baseline_import / ours_import, 3),
+                    "peak_memory_mb": round(peak / 1e6, 1)})  # fmt: skip
+
+    CountReturn.objects.update(status="published")
+    assert ours() == hand_sql(), "the indicator table and the hand-written SQL disagree"
+    ours_s, base_s = timed(ours), timed(hand_sql)
+    results.append({"scenario": "national_indicator_table", "n": N_RETURNS,
+                    "ours_s": round(ours_s, 4), "baseline_s": round(base_s, 4),
+                    "ratio": round(ours_s / base_s, 2)})  # fmt: skip
+
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"Komar bench ({SCALE}: {N_RETURNS} count returns, {connection.vendor})")
+    print(f"{'scenario':<28}{'n':>8}{'ours s':>10}{'baseline s':>12}{'ratio':>8}")
+    for r in results:
+        print(
+            f"{r['scenario']:<28}{r['n']:>8}{r['ours_s']:>10.3f}{r['baseline_s']:>12.3f}{r['ratio']:>8.2f}"
+        )
+    print(f"import: {results[0]['importer_share_of_raw_rate']:.0%} of the raw insert rate; "
+          f"peak Python memory {results[0]['peak_memory_mb']} MB")  # fmt: skip
+    print(f"written to {OUT}")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -261,13 +261,25 @@ def _parse(
     return None if report.errors else parsed
 
 
-def _existing(parsed: ParsedRow) -> CountReturn | None:
-    return (
-        CountReturn.objects.filter(place_id=parsed.place_id, reference_date=parsed.reference_date)
-        .exclude(status=ReturnStatus.SUPERSEDED)
-        .order_by("-revision")
-        .first()
+Existing = dict[tuple[int, dt.date], tuple[int, str]]
+
+
+def _existing_returns() -> Existing:
+    """(place, reference date) → (id, status) of each return in force, loaded once."""
+    found: Existing = {}
+    rows = (
+        CountReturn.objects.exclude(status=ReturnStatus.SUPERSEDED)
+        .order_by("revision")
+        .values_list("place_id", "reference_date", "pk", "status")
     )
+    for place_id, day, pk, status in rows.iterator(chunk_size=5000):
+        found[(place_id, day)] = (pk, status)
+    return found
+
+
+def _existing(parsed: ParsedRow, existing: Existing) -> CountReturn | None:
+    hit = existing.get((parsed.place_id, parsed.reference_date))
+    return CountReturn.objects.get(pk=hit[0]) if hit else None
 
 
 def _same(existing: CountReturn, parsed: ParsedRow) -> bool:
@@ -292,6 +304,7 @@ def run_import(
     """Check the whole file, then write it all or nothing."""
     result = ImportResult()
     places = {p.code: p for p in Place.objects.all()}
+    existing_returns = _existing_returns()
     seen: set[tuple[int, dt.date]] = set()
     rows = _rows(path, name)
     try:
@@ -309,7 +322,7 @@ def run_import(
                 message = _("This place and date appear twice in the file.")
                 result.add_error(line, "reference_date", message)
             seen.add(key)
-            existing = _existing(parsed)
+            existing = _existing(parsed, existing_returns)
             if existing and existing.status != ReturnStatus.DRAFT and not _same(existing, parsed):
                 status = existing.get_status_display().lower()
                 message = _(
@@ -323,7 +336,7 @@ def run_import(
         raise ImportFileError(_("The file has a header but no rows."))
     if result.error_count:
         return result
-    _write(path, name, codes, places, actor, organisation_id, result, progress)
+    _write(path, name, codes, places, existing_returns, actor, organisation_id, result, progress)
     return result
 
 
@@ -332,6 +345,7 @@ def _write(
     name: str,
     codes: list[str],
     places: dict[str, Place],
+    existing_returns: Existing,
     actor: Any,
     organisation_id: int | None,
     result: ImportResult,
@@ -349,7 +363,7 @@ def _write(
                 continue
             parsed = _parse(line, codes, raw, places, scratch)
             assert parsed is not None  # checked in the first pass
-            existing = _existing(parsed)
+            existing = _existing(parsed, existing_returns)
             if existing and existing.status != ReturnStatus.DRAFT:
                 result.unchanged += 1
                 continue
@@ -390,14 +404,25 @@ def _write(
         _flush(pending)
 
 
+CELL_INSERT = (
+    f"INSERT INTO {CountCell._meta.db_table} "  # noqa: S608 - table name from the model, values bound
+    "(count_return_id, measure, sex, age_band, legal_status, value) VALUES (%s, %s, %s, %s, %s, %s)"
+)
+
+
 def _flush(pending: list[tuple[CountReturn, ParsedRow]]) -> None:
+    """Write a batch: returns through the ORM (their ids are needed), cells — the bulk of the
+    rows — with one parameterised executemany, which is several times faster than model
+    instances for this narrow table."""
     new = [r for r, _p in pending if r.pk is None]
     CountReturn.objects.bulk_create(new)
-    CountCell.objects.bulk_create(
-        CountCell(count_return=r, measure=m, sex=s, age_band=a, legal_status=ls, value=v)
+    cells = [
+        (r.pk, m, s, a, ls, v)
         for r, p in pending
         for (m, s, a, ls), v in stored_cells(p.total_held, p.total_with_caregiver, p.cells).items()
-    )
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(CELL_INSERT, cells)
     pending.clear()
 
 

@@ -61,14 +61,15 @@ def counting_returns(year: int, statuses: Sequence[str]) -> QuerySet[CountReturn
     return CountReturn.objects.filter(reference_date__year=year, status__in=statuses)
 
 
-def _latest_per_place(year: int, statuses: Sequence[str]) -> Subquery:
-    latest = (
+def latest_returns(year: int, statuses: Sequence[str]) -> QuerySet[CountReturn]:
+    """Each place's latest counting return of the year (an uncorrelated subquery for cells)."""
+    newest = (
         counting_returns(year, statuses)
-        .filter(place_id=OuterRef("count_return__place_id"))
+        .filter(place_id=OuterRef("place_id"))
         .order_by("-reference_date")
         .values("reference_date")[:1]
     )
-    return Subquery(latest)
+    return counting_returns(year, statuses).filter(reference_date=Subquery(newest))
 
 
 def _component_name(part: dict[str, Any], *, stated_status: bool = False) -> str:
@@ -115,7 +116,7 @@ def indicator_table(
     base = CountCell.objects.filter(
         count_return__reference_date__year=year, count_return__status__in=statuses
     ).annotate(
-        is_latest=Q(count_return__reference_date=_latest_per_place(year, statuses)),
+        is_latest=Q(count_return_id__in=latest_returns(year, statuses).values("pk")),
         situation_code=Coalesce(
             F("count_return__place__situation_override__code"),
             F("count_return__place__place_type__default_situation__code"),
