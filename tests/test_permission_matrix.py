@@ -21,7 +21,7 @@ from komar.accounts.services import token_create
 from komar.geo.models import Province
 from komar.organisations.models import Organisation
 from komar.places.models import Place, PlaceType
-from komar.statistics.models import CountReturn, ImportJob
+from komar.statistics.models import ChildPopulation, CountReturn, ImportJob
 from tests.conftest import World, login
 
 ANON = "anonymous"
@@ -171,6 +171,21 @@ ROUTES = [
     Route("national_picture_csv", lambda w: "/statistics/children-held.csv", EVERYONE, ok=404),
     Route("return_list", lambda w: "/statistics/returns/", SIGNED_IN),
     Route("import_upload", lambda w: "/statistics/import/", SUBMITTERS),
+    Route("population", lambda w: "/statistics/population/", SIGNED_IN),
+    Route(
+        "population",
+        lambda w: "/statistics/population/",
+        {SEC, Role.ANALYST.value},
+        method="post",
+        data=lambda w: {
+            "province": Province.objects.get(code="12").pk,
+            "year": "2026",
+            "population": "500000",
+            "source": "test source",
+        },
+        ok=302,
+        unchanged=lambda w: ChildPopulation.objects.count(),
+    ),
     Route("import_template", lambda w: "/statistics/import/template.csv", SUBMITTERS),
     Route(
         "import_job",

@@ -1,4 +1,5 @@
 import re
+from typing import Any
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -45,3 +46,24 @@ def test_one_child_population_per_province_and_year() -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         ChildPopulation.objects.create(province=province, year=2026, population=1,
                                        source="test", entered_by=user)  # fmt: skip
+
+
+def test_population_figures_are_entered_with_a_source_and_audited(world: Any) -> None:
+    from django.test import Client
+
+    from komar.accounts.roles import Role
+    from komar.audit.models import AuditEvent
+    from tests.conftest import login
+
+    client = login(Client(headers={"accept-language": "en"}), world.user(Role.ANALYST))
+    province = Province.objects.get(code="08")
+    missing = client.post("/statistics/population/", {"province": province.pk, "year": "2026",
+                                                      "population": "10", "source": " "})  # fmt: skip
+    assert missing.status_code == 200 and "source" in missing.context["form"].errors
+    for value in ("500000", "510000"):
+        client.post("/statistics/population/", {"province": province.pk, "year": "2026",
+                                                "population": value, "source": "NIS projection"})  # fmt: skip
+    figure = ChildPopulation.objects.get(province=province, year=2026)
+    assert figure.population == 510000
+    event = AuditEvent.objects.filter(action="child_population.save").order_by("-seq").first()
+    assert event.changes["population"] == {"old": 500000, "new": 510000}

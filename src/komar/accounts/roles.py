@@ -42,6 +42,7 @@ class Perm(models.TextChoices):
     STATISTICS_SUBMIT = "statistics.submit", _("Enter, import and submit count returns")
     STATISTICS_VALIDATE = "statistics.validate", _("Validate count returns entered by others")
     STATISTICS_PUBLISH = "statistics.publish", _("Publish validated count returns")
+    POPULATION_EDIT = "statistics.population", _("Enter child-population figures and their sources")
 
 
 _EVERYONE_SIGNED_IN = {
@@ -68,6 +69,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.STATISTICS_SUBMIT,
             Perm.STATISTICS_VALIDATE,
             Perm.STATISTICS_PUBLISH,
+            Perm.POPULATION_EDIT,
         }
     ),
     Role.ORG_ADMIN: frozenset(
@@ -76,7 +78,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     ),
     Role.CASEWORKER: frozenset(_EVERYONE_SIGNED_IN | {Perm.CHILD_RECORDS_VIEW}),
     Role.MONITOR: frozenset(_EVERYONE_SIGNED_IN | {Perm.PLACES_EDIT, Perm.STATISTICS_SUBMIT}),
-    Role.ANALYST: frozenset(_EVERYONE_SIGNED_IN | {Perm.STATISTICS_VALIDATE}),
+    Role.ANALYST: frozenset(_EVERYONE_SIGNED_IN | {Perm.STATISTICS_VALIDATE, Perm.POPULATION_EDIT}),
     Role.GOVERNMENT_FOCAL_POINT: frozenset(
         _EVERYONE_SIGNED_IN | {Perm.PLACES_EDIT, Perm.STATISTICS_SUBMIT, Perm.STATISTICS_VALIDATE}
     ),

@@ -135,3 +135,18 @@ class ImportForm(forms.Form):
         if upload.size == 0:
             raise forms.ValidationError(_("The file is empty."))
         return upload
+
+
+class PopulationForm(forms.Form):
+    """A plain form: saving a province and year that already have a figure corrects it."""
+
+    province = NamedChoiceField(queryset=Province.objects.none(), label=_("province"))
+    year = forms.IntegerField(label=_("year"), min_value=1990, max_value=2100)
+    population = forms.IntegerField(label=_("children under 18"), min_value=0)
+    source = forms.CharField(label=_("source"), max_length=500)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["province"]).queryset = Province.objects.order_by(
+            "code"
+        )

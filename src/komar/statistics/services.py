@@ -24,7 +24,7 @@ from komar.statistics.checks import (
     cell_name,
     check,
 )
-from komar.statistics.models import CountCell, CountReturn, ReturnStatus
+from komar.statistics.models import ChildPopulation, CountCell, CountReturn, ReturnStatus
 
 
 def _require(actor: Any, perm: str) -> None:
@@ -277,3 +277,23 @@ def return_revise(*, actor: Any, count_return: CountReturn) -> CountReturn:
         {"revision": {"old": count_return.revision, "new": revision.revision}},
     )
     return revision
+
+
+@transaction.atomic
+def population_save(
+    *, actor: Any, province_id: int, year: int, population: int, source: str
+) -> ChildPopulation:
+    """Enter or correct one province's child population for a year (the denominator of rates)."""
+    _require(actor, Perm.POPULATION_EDIT)
+    if not source.strip():
+        raise ValidationError({"source": _("Say where this figure comes from.")})
+    record = ChildPopulation.objects.filter(province_id=province_id, year=year).first()
+    before = {"population": record.population, "source": record.source} if record else {}
+    if record is None:
+        record = ChildPopulation(province_id=province_id, year=year, entered_by=actor)
+    record.population, record.source = population, source.strip()
+    record.save()
+    changes = audit.diff(before, {"population": population, "source": record.source})
+    if changes:
+        audit.record(actor=actor, action="child_population.save", target=record, changes=changes)
+    return record

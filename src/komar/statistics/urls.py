@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.national_picture_view, name="national_picture"),
     path("children-held.csv", views.national_picture_csv, name="national_picture_csv"),
     path("returns/", views.return_list, name="return_list"),
+    path("population/", views.population, name="population"),
     path("import/", views.import_upload, name="import_upload"),
     path("import/<int:pk>/", views.import_job, name="import_job"),
     path("import/template.<slug:kind>", views.import_template, name="import_template"),

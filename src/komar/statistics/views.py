@@ -30,6 +30,7 @@ from komar.statistics.forms import (
     CAREGIVER_KEYS,
     SINGLE_KEYS,
     ImportForm,
+    PopulationForm,
     ReturnCreateForm,
     ReturnFilterForm,
     ReturnNumbersForm,
@@ -39,6 +40,7 @@ from komar.statistics.forms import (
 from komar.statistics.importer import file_sha256, header_labels, template_csv
 from komar.statistics.models import (
     AgeBand,
+    ChildPopulation,
     CountReturn,
     ImportJob,
     LegalStatus,
@@ -355,3 +357,32 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     )
     response["Content-Disposition"] = 'attachment; filename="komar-count-returns.xlsx"'
     return response
+
+
+@permission_required(Perm.STATISTICS_VIEW)
+def population(request: HttpRequest) -> HttpResponse:
+    can_edit = has_perm(request.user, Perm.POPULATION_EDIT)
+    form = PopulationForm(request.POST or None) if can_edit else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.population_save(
+                    actor=request.user,
+                    province_id=form.cleaned_data["province"].pk,
+                    year=form.cleaned_data["year"],
+                    population=form.cleaned_data["population"],
+                    source=form.cleaned_data["source"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("population")
+    figures = ChildPopulation.objects.select_related("province").order_by("-year", "province__code")
+    return render(
+        request,
+        "statistics/population.html",
+        {"form": form, "page": paginate(request, figures, per_page=50)},
+    )
