@@ -175,3 +175,26 @@ def test_api_creates_places_and_reports_field_paths(client: Client, world: World
     assert patched.status_code == 200 and patched.json()["capacity"] == 40
     listed = client.get("/api/v1/places", {"situation": "national_security"}).json()
     assert [p["code"] for p in listed["items"]] == ["kh-api"]
+
+
+def test_profile_shows_latest_count_occupancy_and_trend(client: Client, world: World) -> None:
+    from tests.statistics.test_indicator_values import _return
+
+    cc2 = Place.objects.get(code="kh-cc2")
+    cc2.capacity = 40
+    cc2.save()
+    _return(cc2, "2026-03-31", "validated", 30, {})
+    _return(cc2, "2026-06-30", "published", 50, {})
+    _return(cc2, "2026-09-30", "draft", 99, {})  # not counted until validated
+    login(client, world.user(Role.YOUTH_MEMBER))
+    page = client.get("/places/kh-cc2/")
+    body = page.content.decode()
+    assert "Children held here" in body
+    assert "125%" in body  # 50 of a capacity of 40
+    assert (
+        "2026-03-31" in body and "99" not in body.split("Children held here")[1].split("History")[0]
+    )
+    baseline = query_count(lambda: client.get("/places/kh-cc2/"))
+    for month in range(1, 13):
+        _return(cc2, f"2025-{month:02d}-28", "published", month, {})
+    assert query_count(lambda: client.get("/places/kh-cc2/")) == baseline

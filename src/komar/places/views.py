@@ -11,6 +11,7 @@ from komar.accounts.permissions import has_perm
 from komar.accounts.roles import Perm
 from komar.core.forms import add_service_errors
 from komar.core.pagination import paginate, querystring_without_page
+from komar.core.panels import render_panels
 from komar.places import services
 from komar.places.forms import PlaceFilterForm, PlaceForm
 from komar.places.models import Place
@@ -44,6 +45,7 @@ def place_detail(request: HttpRequest, code: str) -> HttpResponse:
             "history": place_history(place),
             "can_edit": has_perm(request.user, Perm.PLACES_EDIT),
             "is_open": place.is_open_on(),
+            "panels": render_panels("place_profile", request, place),
         },
     )
 
