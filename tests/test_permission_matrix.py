@@ -173,6 +173,13 @@ ROUTES = [
     Route("import_upload", lambda w: "/statistics/import/", SUBMITTERS),
     Route("population", lambda w: "/statistics/population/", SIGNED_IN),
     Route(
+        "returns_validate_many",
+        lambda w: "/statistics/returns/validate/",
+        {SEC, Role.ANALYST.value, Role.GOVERNMENT_FOCAL_POINT.value},
+        method="post",
+        ok=302,
+    ),
+    Route(
         "population",
         lambda w: "/statistics/population/",
         {SEC, Role.ANALYST.value},

@@ -199,3 +199,22 @@ def test_only_spreadsheets_up_to_50_mb_are_accepted(world: World, client: Client
     response = client.post("/statistics/import/", {"file": upload})
     assert response.status_code == 200 and "file" in response.context["form"].errors
     assert not ImportJob.objects.exists()
+
+
+def test_a_validator_validates_a_whole_import_at_once(world: World, tmp_path: Path) -> None:
+    _import(world, _csv(tmp_path, GOOD))  # entered by the monitor
+    analyst = login(Client(headers={"accept-language": "en"}), world.user(Role.ANALYST))
+    response = analyst.post("/statistics/returns/validate/", {"place": "kh-cc2"}, follow=True)
+    assert b"2 returns validated" in response.content
+    statuses = dict(
+        CountReturn.objects.values_list("place__code", "status").order_by("place__code")
+    )
+    assert statuses["kh-yrc"] == ReturnStatus.SUBMITTED  # not in the filter
+    assert set(
+        CountReturn.objects.filter(place__code="kh-cc2").values_list("status", flat=True)
+    ) == {ReturnStatus.VALIDATED}
+    focal = world.user(Role.GOVERNMENT_FOCAL_POINT)
+    CountReturn.objects.filter(place__code="kh-yrc").update(created_by=focal, submitted_by=focal)
+    mine = login(Client(headers={"accept-language": "en"}), focal)
+    skipped = mine.post("/statistics/returns/validate/", {}, follow=True)
+    assert b"0 returns validated" in skipped.content and b"someone other" in skipped.content

@@ -297,3 +297,18 @@ def population_save(
     if changes:
         audit.record(actor=actor, action="child_population.save", target=record, changes=changes)
     return record
+
+
+def returns_validate_many(*, actor: Any, count_returns: Any) -> tuple[int, list[str]]:
+    """Validate each submitted return in turn (each in its own transaction, each audited); the
+    ones this person entered, or whose numbers do not hold, are left with the reason."""
+    _require(actor, Perm.STATISTICS_VALIDATE)
+    validated, problems = 0, []
+    for count_return in count_returns.filter(status=ReturnStatus.SUBMITTED).select_related("place"):
+        try:
+            return_validate(actor=actor, count_return=count_return)
+        except ValidationError as exc:
+            problems.append(f"{count_return}: {' '.join(exc.messages)}")
+        else:
+            validated += 1
+    return validated, problems

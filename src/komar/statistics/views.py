@@ -67,6 +67,7 @@ def return_list(request: HttpRequest) -> HttpResponse:
             "page": paginate(request, count_returns(filters)),
             "querystring": querystring_without_page(request),
             "can_submit": has_perm(request.user, Perm.STATISTICS_SUBMIT),
+            "can_validate": has_perm(request.user, Perm.STATISTICS_VALIDATE),
         },
     )
 
@@ -386,3 +387,17 @@ def population(request: HttpRequest) -> HttpResponse:
         "statistics/population.html",
         {"form": form, "page": paginate(request, figures, per_page=50)},
     )
+
+
+@permission_required(Perm.STATISTICS_VALIDATE)
+@require_POST
+def returns_validate_many(request: HttpRequest) -> HttpResponse:
+    form = ReturnFilterForm(request.POST)
+    filters = ReturnFilters(**form.cleaned_data) if form.is_valid() else ReturnFilters()
+    validated, problems = services.returns_validate_many(
+        actor=request.user, count_returns=count_returns(filters)
+    )
+    messages.success(request, _("%(n)s returns validated.") % {"n": validated})
+    for problem in problems[:20]:
+        messages.warning(request, problem)
+    return redirect("return_list")
