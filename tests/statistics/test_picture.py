@@ -2,6 +2,7 @@ import csv
 import io
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -74,7 +75,8 @@ def test_picture_query_count_does_not_grow(published: None) -> None:
     baseline = query_count(lambda: client.get("/statistics/"))
     for i, code in enumerate(["kh-cc1", "kh-cc4"]):
         _return(Place.objects.get(code=code), f"2026-0{i + 1}-28", "published", 50 + i, {})
-    assert query_count(lambda: client.get("/statistics/")) == baseline <= 20
+    # The trend adds a fixed set of queries per year shown (at most six years), never per row.
+    assert query_count(lambda: client.get("/statistics/")) == baseline <= 30
 
 
 def test_picture_in_khmer_and_with_no_data() -> None:
@@ -82,3 +84,23 @@ def test_picture_in_khmer_and_with_no_data() -> None:
     assert empty.status_code == 200 and empty.context["picture"] is None
     assert "រូបភាពថ្នាក់ជាតិ".encode() in empty.content
     assert Client().get("/statistics/children-held.csv").status_code == 404
+
+
+def test_trend_shows_each_year_as_its_own_table_publishes_it(published: None) -> None:
+    _return(Place.objects.get(code="kh-cc2"), "2025-06-30", "published", 40, {})
+    _return(Place.objects.get(code="kh-yrc"), "2024-06-30", "published", 3, {})
+    trend = Client(headers={"accept-language": "en"}).get("/statistics/").context["trend"]
+    totals = {point["year"]: point["total"] for point in trend}
+    assert totals[2025] == 40
+    assert totals[2024] is None  # 3 children: hidden in the trend as in that year's table
+    assert totals[2026] in (None, 82 + 60 + 7)
+
+
+def test_files_over_50_mb_are_refused_before_reading(world: World, tmp_path: Path) -> None:
+    from komar.statistics.importer import ImportFileError, run_import
+
+    big = tmp_path / "big.csv"
+    with big.open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024 + 1)  # sparse: no 50 MB written to disk
+    with pytest.raises(ImportFileError, match="50 MB"):
+        run_import(big, "big.csv", actor=world.user(Role.MONITOR), organisation_id=None)

@@ -128,3 +128,13 @@ def _over_capacity(*, year: int, statuses: tuple[str, ...], threshold: int) -> l
         OverCapacity(r.place.name, r.place.province.name, r.total_held or 0, r.place.capacity or 0)
         for r in rows
     ]
+
+
+TREND_YEARS = 6
+
+
+def national_trend(*, public: bool) -> list[tuple[int, int | None]]:
+    """Children held nationally, year by year: each year's total exactly as that year's protected
+    table publishes it (hidden where the table hides it). The last TREND_YEARS years."""
+    years = sorted(years_with_data(public=public))[-TREND_YEARS:]
+    return [(year, national_picture(year=year, public=public).total) for year in years]

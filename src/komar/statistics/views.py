@@ -47,7 +47,7 @@ from komar.statistics.models import (
     ReturnStatus,
     Sex,
 )
-from komar.statistics.picture import national_picture, years_with_data
+from komar.statistics.picture import national_picture, national_trend, years_with_data
 from komar.statistics.selectors import ReturnFilters, count_return_get, count_returns
 from komar.statistics.tasks import import_returns
 
@@ -220,12 +220,26 @@ def national_picture_view(request: HttpRequest) -> HttpResponse:
     public_view, year = _picture_request(request)
     picture = national_picture(year=year, public=public_view) if year else None
     bars: list[dict[str, Any]] = []
+    trend: list[dict[str, Any]] = []
     table_rows: list[tuple[str, list[int | None]]] = []
     sex_rows: list[tuple[str, int | None]] = []
     if picture:
         published = picture.table.published()
         labels = [p.name for p in picture.provinces] + [_("Cambodia")]
         table_rows = list(zip(labels, published, strict=True))
+        points = national_trend(public=public_view)
+        top_total = max([t for _y, t in points if t] or [1])
+        for i, (trend_year, total) in enumerate(points):
+            height = round(100 * (total or 0) / top_total)
+            trend.append(
+                {
+                    "year": trend_year,
+                    "total": total,
+                    "x": 10 + 70 * i,
+                    "y": 110 - height,
+                    "height": height,
+                }
+            )
         sex_labels = [*picture.sex_labels[:-1], _("Not broken down by sex"), _("Total")]
         sex_rows = [
             (label, row[0])
@@ -244,6 +258,8 @@ def national_picture_view(request: HttpRequest) -> HttpResponse:
             "picture": picture,
             "years": years_with_data(public=public_view),
             "bars": bars,
+            "trend": trend,
+            "trend_width": 20 + 70 * len(trend),
             "table_rows": table_rows,
             "sex_rows": sex_rows,
             "chart_height": 16 + 26 * len(bars),
