@@ -104,3 +104,19 @@ def test_files_over_50_mb_are_refused_before_reading(world: World, tmp_path: Pat
         handle.truncate(50 * 1024 * 1024 + 1)  # sparse: no 50 MB written to disk
     with pytest.raises(ImportFileError, match="50 MB"):
         run_import(big, "big.csv", actor=world.user(Role.MONITOR), organisation_id=None)
+
+
+def test_every_table_has_a_csv_without_small_counts(published: None) -> None:
+    client = Client()
+    for table in ("provinces", "sex", "trend"):
+        response = client.get("/statistics/children-held.csv", {"table": table, "year": "2026"})
+        assert response.status_code == 200, table
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        assert rows[1][0].startswith("#")
+        threshold_col = rows[1].index("#meta+threshold")
+        for row in rows[2:]:
+            assert row[threshold_col] == "10"
+            for value in row[: rows[1].index("#meta+suppressed")]:
+                if value.isdigit() and len(value) < 4:
+                    assert int(value) == 0 or int(value) >= 10 or value == row[0], (table, row)
+    assert client.get("/statistics/children-held.csv", {"table": "secret"}).status_code == 404

@@ -271,46 +271,61 @@ def national_picture_view(request: HttpRequest) -> HttpResponse:
 
 @public
 def national_picture_csv(request: HttpRequest) -> HttpResponse:
-    """The protected province × situation table as CSV with HXL hashtags in the second row;
-    hidden cells are blank and named in a #meta+suppressed column."""
+    """A protected table of the national picture as CSV with HXL hashtags in the second row;
+    hidden cells are blank and named in a #meta+suppressed column. `table` chooses the
+    province × situation table (default), the table by sex, or the year-by-year trend."""
     public_view, year = _picture_request(request)
     if year is None:
         raise Http404
+    kind = request.GET.get("table", "provinces")
+    if kind not in {"provinces", "sex", "trend"}:
+        raise Http404
     picture = national_picture(year=year, public=public_view)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="komar-children-held-{year}.csv"'
+    name = f"komar-children-held-{kind}-{year}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     writer = csv.writer(response)
+    meta = ["suppressed", "disclosure_threshold"]
+    meta_tags = ["#meta+suppressed", "#meta+threshold"]
+    if kind == "trend":
+        writer.writerow(["year", "children_held", *meta])
+        writer.writerow(["#date+year", "#affected+children+total", *meta_tags])
+        for trend_year, total in national_trend(public=public_view):
+            hidden = "total" if total is None else ""
+            writer.writerow([trend_year, "" if total is None else total, hidden, picture.threshold])
+        return response
+    if kind == "sex":
+        writer.writerow(["sex", "children_held", *meta, "year"])
+        writer.writerow(["#group+sex", "#affected+children", *meta_tags, "#date+year"])
+        codes = [*Sex.values, "not_broken_down", "total"]
+        for code, row in zip(codes, picture.sex_table.published(), strict=True):
+            value = row[0]
+            hidden = "children_held" if value is None else ""
+            writer.writerow([code, "" if value is None else value, hidden, picture.threshold, year])
+        return response
     situations = picture.situations
     writer.writerow(
         ["province_code", "province_en", "province_km"]
         + [s.name_en for s in situations]
-        + ["total", "suppressed", "disclosure_threshold", "year"]
+        + ["total", *meta, "year"]
     )
     writer.writerow(
         ["#adm1+code", "#adm1+name+i_en", "#adm1+name+i_km"]
         + [f"#affected+children+{s.code}" for s in situations]
-        + ["#affected+children+total", "#meta+suppressed", "#meta+threshold", "#date+year"]
+        + ["#affected+children+total", *meta_tags, "#date+year"]
     )
     table = picture.table
-    rows = [(p.code, p.name_en, p.name_km) for p in picture.provinces] + [
-        ("KH", "Cambodia", "កម្ពុជា")
-    ]
+    rows = [(p.code, p.name_en, p.name_km) for p in picture.provinces]
+    rows.append(("KH", "Cambodia", "កម្ពុជា"))
     for r, labels in enumerate(rows):
         values = [table.value(r, c) for c in range(table.cols + 1)]
-        hidden = [
+        hidden_columns = [
             (situations[c].code if c < table.cols else "total")
             for c, v in enumerate(values)
             if v is None
         ]
-        writer.writerow(
-            [
-                *labels,
-                *["" if v is None else v for v in values],
-                " ".join(hidden),
-                picture.threshold,
-                year,
-            ]
-        )
+        cells = ["" if v is None else v for v in values]
+        writer.writerow([*labels, *cells, " ".join(hidden_columns), picture.threshold, year])
     return response
 
 
