@@ -218,3 +218,16 @@ def test_a_validator_validates_a_whole_import_at_once(world: World, tmp_path: Pa
     mine = login(Client(headers={"accept-language": "en"}), focal)
     skipped = mine.post("/statistics/returns/validate/", {}, follow=True)
     assert b"0 returns validated" in skipped.content and b"someone other" in skipped.content
+
+
+def test_the_secretariat_publishes_validated_returns_at_once(world: World, tmp_path: Path) -> None:
+    _import(world, _csv(tmp_path, GOOD))
+    CountReturn.objects.update(status=ReturnStatus.VALIDATED)
+    analyst = login(Client(headers={"accept-language": "en"}), world.user(Role.ANALYST))
+    assert analyst.post("/statistics/returns/validate/", {"action": "publish"}).status_code == 403
+    secretariat = login(
+        Client(headers={"accept-language": "en"}), world.user(Role.SECRETARIAT_ADMIN)
+    )
+    response = secretariat.post("/statistics/returns/validate/", {"action": "publish"}, follow=True)
+    assert b"3 returns published" in response.content
+    assert set(CountReturn.objects.values_list("status", flat=True)) == {ReturnStatus.PUBLISHED}

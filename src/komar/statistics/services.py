@@ -299,16 +299,21 @@ def population_save(
     return record
 
 
-def returns_validate_many(*, actor: Any, count_returns: Any) -> tuple[int, list[str]]:
-    """Validate each submitted return in turn (each in its own transaction, each audited); the
-    ones this person entered, or whose numbers do not hold, are left with the reason."""
-    _require(actor, Perm.STATISTICS_VALIDATE)
-    validated, problems = 0, []
-    for count_return in count_returns.filter(status=ReturnStatus.SUBMITTED).select_related("place"):
+def returns_validate_many(
+    *, actor: Any, count_returns: Any, publish: bool = False
+) -> tuple[int, list[str]]:
+    """Validate each submitted return (or, with `publish`, publish each validated one) in turn,
+    each in its own transaction and audited; the ones this person may not act on, or whose
+    numbers do not hold, are left with the reason."""
+    _require(actor, Perm.STATISTICS_PUBLISH if publish else Perm.STATISTICS_VALIDATE)
+    status = ReturnStatus.VALIDATED if publish else ReturnStatus.SUBMITTED
+    step = return_publish if publish else return_validate
+    done, problems = 0, []
+    for count_return in count_returns.filter(status=status).select_related("place"):
         try:
-            return_validate(actor=actor, count_return=count_return)
+            step(actor=actor, count_return=count_return)
         except ValidationError as exc:
             problems.append(f"{count_return}: {' '.join(exc.messages)}")
         else:
-            validated += 1
-    return validated, problems
+            done += 1
+    return done, problems

@@ -68,6 +68,7 @@ def return_list(request: HttpRequest) -> HttpResponse:
             "querystring": querystring_without_page(request),
             "can_submit": has_perm(request.user, Perm.STATISTICS_SUBMIT),
             "can_validate": has_perm(request.user, Perm.STATISTICS_VALIDATE),
+            "can_publish": has_perm(request.user, Perm.STATISTICS_PUBLISH),
         },
     )
 
@@ -425,10 +426,16 @@ def population(request: HttpRequest) -> HttpResponse:
 def returns_validate_many(request: HttpRequest) -> HttpResponse:
     form = ReturnFilterForm(request.POST)
     filters = ReturnFilters(**form.cleaned_data) if form.is_valid() else ReturnFilters()
-    validated, problems = services.returns_validate_many(
-        actor=request.user, count_returns=count_returns(filters)
+    publish = request.POST.get("action") == "publish"
+    if publish and not has_perm(request.user, Perm.STATISTICS_PUBLISH):
+        raise PermissionDenied
+    done, problems = services.returns_validate_many(
+        actor=request.user, count_returns=count_returns(filters), publish=publish
     )
-    messages.success(request, _("%(n)s returns validated.") % {"n": validated})
+    if publish:
+        messages.success(request, _("%(n)s returns published.") % {"n": done})
+    else:
+        messages.success(request, _("%(n)s returns validated.") % {"n": done})
     for problem in problems[:20]:
         messages.warning(request, problem)
     return redirect("return_list")
