@@ -7,6 +7,7 @@ from komar.accounts.access import permission_required
 from komar.accounts.roles import Perm
 from komar.audit.forms import AuditFilterForm
 from komar.audit.selectors import audit_events
+from komar.core.htmx import partial_or_page
 from komar.core.pagination import paginate, querystring_without_page
 
 
@@ -15,9 +16,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     page = paginate(request, audit_events(**filters), per_page=50)
-    template = "audit/log.html"
-    if request.htmx and not request.htmx.boosted:  # type: ignore[attr-defined]
-        template += "#results"
+    template = partial_or_page(request, "audit/log.html", "results")
     return render(
         request,
         template,

@@ -11,6 +11,7 @@ from komar.accounts.permissions import can_edit_organisation, has_perm
 from komar.accounts.roles import Perm
 from komar.core.access import public
 from komar.core.forms import add_service_errors
+from komar.core.htmx import partial_or_page
 from komar.core.pagination import paginate, querystring_without_page
 from komar.organisations import services
 from komar.organisations.forms import DirectoryFilterForm, OrganisationForm
@@ -31,9 +32,7 @@ def directory_view(request: HttpRequest) -> HttpResponse:
         "querystring": querystring_without_page(request),
         "can_create": has_perm(request.user, Perm.ORGANISATION_EDIT_ANY),
     }
-    template = "organisations/directory.html"
-    if request.htmx and not request.htmx.boosted:  # type: ignore[attr-defined]
-        template += "#results"
+    template = partial_or_page(request, "organisations/directory.html", "results")
     return render(request, template, context)
 
 

@@ -10,6 +10,7 @@ from komar.accounts.access import permission_required
 from komar.accounts.permissions import has_perm
 from komar.accounts.roles import Perm
 from komar.core.forms import add_service_errors
+from komar.core.htmx import partial_or_page
 from komar.core.pagination import paginate, querystring_without_page
 from komar.core.panels import render_panels
 from komar.places import services
@@ -28,9 +29,7 @@ def place_list(request: HttpRequest) -> HttpResponse:
         "querystring": querystring_without_page(request),
         "can_edit": has_perm(request.user, Perm.PLACES_EDIT),
     }
-    template = "places/list.html"
-    if request.htmx and not request.htmx.boosted:  # type: ignore[attr-defined]
-        template += "#results"
+    template = partial_or_page(request, "places/list.html", "results")
     return render(request, template, context)
 
 

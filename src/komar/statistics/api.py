@@ -20,13 +20,6 @@ from komar.statistics.selectors import ReturnFilters, count_return_get, count_re
 router = Router(tags=["count returns"])
 
 Action = Literal["submit", "send_back", "validate", "publish", "revise"]
-TRANSITIONS = {
-    "submit": services.return_submit,
-    "send_back": services.return_send_back,
-    "validate": services.return_validate,
-    "publish": services.return_publish,
-    "revise": services.return_revise,
-}
 
 
 class CellIO(Schema):
@@ -153,7 +146,7 @@ def put_numbers(request: HttpRequest, pk: int, payload: NumbersIn) -> CountRetur
 def transition(request: HttpRequest, pk: int, action: Action) -> CountReturn:
     if not has_perm(request.user, Perm.STATISTICS_VIEW):
         raise PermissionDenied
-    result = TRANSITIONS[action](actor=request.user, count_return=_detail(pk))
+    result = services.TRANSITIONS[action](actor=request.user, count_return=_detail(pk))
     return _detail(result.pk)
 
 

@@ -153,15 +153,9 @@ def _add_capacity(
     rows: list[IndicatorRow], *, year: int, by: Sequence[str], statuses: Sequence[str]
 ) -> None:
     """Official capacity (and children held there) of the places counted, per group."""
-    latest = (
-        counting_returns(year, statuses)
-        .filter(place_id=OuterRef("place_id"))
-        .order_by("-reference_date")
-        .values("reference_date")[:1]
-    )
     returns = (
-        counting_returns(year, statuses)
-        .filter(reference_date=Subquery(latest), place__capacity__isnull=False)
+        latest_returns(year, statuses)
+        .filter(place__capacity__isnull=False)
         .annotate(
             situation_code=Coalesce(
                 F("place__situation_override__code"),

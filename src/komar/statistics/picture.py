@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F
 
 from komar.core.disclosure import ProtectedTable, protect
 from komar.geo.models import Province
@@ -15,8 +15,8 @@ from komar.places.models import Situation
 from komar.statistics.indicators import (
     PARTNER_STATUSES,
     PUBLIC_STATUSES,
-    counting_returns,
     indicator_table,
+    latest_returns,
 )
 from komar.statistics.models import CountReturn, Sex
 
@@ -111,15 +111,9 @@ def national_picture(*, year: int, public: bool) -> Picture:
 def _over_capacity(*, year: int, statuses: tuple[str, ...], threshold: int) -> list[OverCapacity]:
     """Places whose latest return of the year holds more children than their capacity. A place is
     listed only when its count is not small (the count itself is shown)."""
-    latest = (
-        counting_returns(year, statuses)
-        .filter(place_id=OuterRef("place_id"))
-        .order_by("-reference_date")
-        .values("reference_date")[:1]
-    )
     rows = (
-        counting_returns(year, statuses)
-        .filter(reference_date=Subquery(latest), place__capacity__isnull=False)
+        latest_returns(year, statuses)
+        .filter(place__capacity__isnull=False)
         .filter(total_held__gt=F("place__capacity"), total_held__gte=threshold)
         .select_related("place__province")
         .order_by("-total_held")

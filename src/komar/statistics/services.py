@@ -317,3 +317,13 @@ def returns_validate_many(
         else:
             done += 1
     return done, problems
+
+
+# The workflow actions by name, for the pages and the API.
+TRANSITIONS = {
+    "submit": return_submit,
+    "send_back": return_send_back,
+    "validate": return_validate,
+    "publish": return_publish,
+    "revise": return_revise,
+}

@@ -23,6 +23,7 @@ from komar.accounts.roles import Perm
 from komar.accounts.selectors import memberships_of
 from komar.core.access import public
 from komar.core.forms import add_service_errors
+from komar.core.htmx import partial_or_page
 from komar.core.pagination import paginate, querystring_without_page
 from komar.statistics import services
 from komar.statistics.checks import check
@@ -56,9 +57,7 @@ from komar.statistics.tasks import import_returns
 def return_list(request: HttpRequest) -> HttpResponse:
     form = ReturnFilterForm(request.GET or None)
     filters = ReturnFilters(**form.cleaned_data) if form.is_valid() else ReturnFilters()
-    template = "statistics/return_list.html"
-    if request.htmx and not request.htmx.boosted:  # type: ignore[attr-defined]
-        template += "#results"
+    template = partial_or_page(request, "statistics/return_list.html", "results")
     return render(
         request,
         template,
@@ -180,23 +179,14 @@ def return_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-TRANSITIONS = {
-    "submit": services.return_submit,
-    "send_back": services.return_send_back,
-    "validate": services.return_validate,
-    "publish": services.return_publish,
-    "revise": services.return_revise,
-}
-
-
 @permission_required(Perm.STATISTICS_VIEW)
 @require_POST
 def return_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if action not in TRANSITIONS:
+    if action not in services.TRANSITIONS:
         raise PermissionDenied
     count_return: CountReturn = count_return_get(pk)
     try:
-        result = TRANSITIONS[action](actor=request.user, count_return=count_return)
+        result = services.TRANSITIONS[action](actor=request.user, count_return=count_return)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -363,9 +353,7 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = ImportJob.objects.filter(pk=pk, created_by_id=request.user.pk).first()
     if job is None:
         raise Http404
-    template = "statistics/import_job.html"
-    if request.htmx and not request.htmx.boosted:  # type: ignore[attr-defined]
-        template += "#progress"
+    template = partial_or_page(request, "statistics/import_job.html", "progress")
     return render(request, template, {"job": job})
 
 
