@@ -14,7 +14,7 @@ from komar.accounts.forms import MemberInviteForm, MemberRoleForm, TokenCreateFo
 from komar.accounts.permissions import can_manage_members, perms_of
 from komar.accounts.roles import Perm
 from komar.core.access import public
-from komar.core.forms import add_service_errors
+from komar.core.forms import save_with
 from komar.organisations.models import Organisation
 from komar.organisations.selectors import organisation_get
 
@@ -52,14 +52,14 @@ def _organisation_for_members(request: HttpRequest, slug: str) -> Organisation:
 def members(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _organisation_for_members(request, slug)
     form = MemberInviteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_invite(
+    if request.method == "POST":
+        invited = save_with(
+            form,
+            lambda: services.member_invite(
                 actor=request.user, organisation=organisation, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+            ),
+        )
+        if invited:
             messages.success(request, _("Invitation sent to %(email)s.") % form.cleaned_data)
             return redirect("members", slug=slug)
     return render(

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -12,3 +15,18 @@ def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+T = TypeVar("T")
+
+
+def save_with(form: forms.BaseForm, call: Callable[[], T]) -> T | None:
+    """Run a service for a valid form. A ValidationError the service raises becomes the form's
+    errors (nothing was saved), and None is returned; otherwise the service's result."""
+    if not form.is_valid():
+        return None
+    try:
+        return call()
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None

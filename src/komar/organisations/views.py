@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -10,7 +10,7 @@ from komar.accounts.access import permission_required
 from komar.accounts.permissions import can_edit_organisation, has_perm
 from komar.accounts.roles import Perm
 from komar.core.access import public
-from komar.core.forms import add_service_errors
+from komar.core.forms import save_with
 from komar.core.htmx import partial_or_page
 from komar.core.pagination import paginate, querystring_without_page
 from komar.organisations import services
@@ -52,29 +52,24 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def _save(
     request: HttpRequest, form: OrganisationForm, organisation: Organisation | None = None
 ) -> HttpResponse | None:
-    if not form.is_valid():
-        return None
-    try:
+    def call() -> Organisation:
+        related = {
+            "thematic_areas": form.cleaned_data["thematic_areas"],
+            "provinces": form.cleaned_data["provinces"],
+        }
         if organisation is None:
-            organisation = services.organisation_create(
-                actor=request.user,
-                data=form.service_data(),
-                thematic_areas=form.cleaned_data["thematic_areas"],
-                provinces=form.cleaned_data["provinces"],
+            return services.organisation_create(
+                actor=request.user, data=form.service_data(), **related
             )
-        else:
-            services.organisation_update(
-                actor=request.user,
-                organisation=organisation,
-                data=form.service_data(),
-                thematic_areas=form.cleaned_data["thematic_areas"],
-                provinces=form.cleaned_data["provinces"],
-            )
-    except ValidationError as exc:
-        add_service_errors(form, exc)
+        return services.organisation_update(
+            actor=request.user, organisation=organisation, data=form.service_data(), **related
+        )
+
+    saved = save_with(form, call)
+    if saved is None:
         return None
     messages.success(request, _("Saved."))
-    return redirect("organisation_detail", slug=organisation.slug)
+    return redirect("organisation_detail", slug=saved.slug)
 
 
 @permission_required(Perm.ORGANISATION_EDIT_OWN)

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -9,7 +8,7 @@ from django.utils.translation import gettext as _
 from komar.accounts.access import permission_required
 from komar.accounts.permissions import has_perm
 from komar.accounts.roles import Perm
-from komar.core.forms import add_service_errors
+from komar.core.forms import save_with
 from komar.core.htmx import partial_or_page
 from komar.core.pagination import paginate, querystring_without_page
 from komar.core.panels import render_panels
@@ -50,19 +49,17 @@ def place_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _save(request: HttpRequest, form: PlaceForm, place: Place | None) -> HttpResponse | None:
-    if not form.is_valid():
-        return None
-    data = {name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS}
-    try:
+    def call() -> Place:
+        data = {name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS}
         if place is None:
-            place = services.place_create(actor=request.user, data=data)
-        else:
-            place = services.place_update(actor=request.user, place=place, data=data)
-    except ValidationError as exc:
-        add_service_errors(form, exc)
+            return services.place_create(actor=request.user, data=data)
+        return services.place_update(actor=request.user, place=place, data=data)
+
+    saved = save_with(form, call)
+    if saved is None:
         return None
     messages.success(request, _("Saved."))
-    return redirect("place_detail", code=place.code)
+    return redirect("place_detail", code=saved.code)
 
 
 @permission_required(Perm.PLACES_EDIT)

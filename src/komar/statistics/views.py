@@ -22,7 +22,7 @@ from komar.accounts.permissions import has_perm
 from komar.accounts.roles import Perm
 from komar.accounts.selectors import memberships_of
 from komar.core.access import public
-from komar.core.forms import add_service_errors
+from komar.core.forms import save_with
 from komar.core.htmx import partial_or_page
 from komar.core.pagination import paginate, querystring_without_page
 from komar.statistics import services
@@ -75,17 +75,17 @@ def return_list(request: HttpRequest) -> HttpResponse:
 @permission_required(Perm.STATISTICS_SUBMIT)
 def return_create(request: HttpRequest) -> HttpResponse:
     form = ReturnCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
         membership = memberships_of(request.user).first()  # type: ignore[arg-type]
-        try:
-            count_return = services.return_create(
+        count_return = save_with(
+            form,
+            lambda: services.return_create(
                 actor=request.user,
                 organisation_id=membership.organisation_id if membership else None,
                 **form.cleaned_data,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+            ),
+        )
+        if count_return:
             return redirect("return_edit", pk=count_return.pk)
     return render(request, "statistics/return_create.html", {"form": form})
 
@@ -218,7 +218,7 @@ def national_picture_view(request: HttpRequest) -> HttpResponse:
         published = picture.table.published()
         labels = [p.name for p in picture.provinces] + [_("Cambodia")]
         table_rows = list(zip(labels, published, strict=True))
-        points = national_trend(public=public_view)
+        points = national_trend(public=public_view, known=picture)
         top_total = max([t for _y, t in points if t] or [1])
         for i, (trend_year, total) in enumerate(points):
             height = round(100 * (total or 0) / top_total)
@@ -281,7 +281,7 @@ def national_picture_csv(request: HttpRequest) -> HttpResponse:
     if kind == "trend":
         writer.writerow(["year", "children_held", *meta])
         writer.writerow(["#date+year", "#affected+children+total", *meta_tags])
-        for trend_year, total in national_trend(public=public_view):
+        for trend_year, total in national_trend(public=public_view, known=picture):
             hidden = "total" if total is None else ""
             writer.writerow([trend_year, "" if total is None else total, hidden, picture.threshold])
         return response
@@ -387,20 +387,19 @@ def population(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
-        if form.is_valid():
-            try:
-                services.population_save(
-                    actor=request.user,
-                    province_id=form.cleaned_data["province"].pk,
-                    year=form.cleaned_data["year"],
-                    population=form.cleaned_data["population"],
-                    source=form.cleaned_data["source"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("population")
+        saved = save_with(
+            form,
+            lambda: services.population_save(
+                actor=request.user,
+                province_id=form.cleaned_data["province"].pk,
+                year=form.cleaned_data["year"],
+                population=form.cleaned_data["population"],
+                source=form.cleaned_data["source"],
+            ),
+        )
+        if saved:
+            messages.success(request, _("Saved."))
+            return redirect("population")
     figures = ChildPopulation.objects.select_related("province").order_by("-year", "province__code")
     return render(
         request,
