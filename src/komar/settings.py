@@ -5,6 +5,9 @@ Environment (all optional unless marked):
   KOMAR_DEBUG=1           development mode (Django debug pages); never in production
   KOMAR_ENV=test          set by the test suite
   KOMAR_SECRET_KEY        required in production
+  KOMAR_FIELD_KEYS        required in production: Fernet key(s) encrypting children's identities
+  KOMAR_BLIND_INDEX_KEY   required in production: key of the duplicate-detection index
+  KOMAR_CASE_RETENTION_DAYS  closed cases are anonymised after this many days (1825)
   KOMAR_DATA_DIR          where the SQLite database, secret key and uploads live (default ./var)
   KOMAR_DATABASE_URL      e.g. postgres://komar:pw@db.example.org:5432/komar (default: SQLite)
   KOMAR_ALLOWED_HOSTS     comma-separated host names (production)
@@ -18,8 +21,10 @@ Environment (all optional unless marked):
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 import dj_database_url
@@ -70,6 +75,39 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 
+
+def _local_key(env_name: str, file_name: str, make: Callable[[], str]) -> str:
+    """A key from the environment; in demo, development and tests one kept under DATA_DIR."""
+    value = os.environ.get(env_name, "")
+    if value:
+        return value
+    if PRODUCTION:
+        raise ImproperlyConfigured(f"{env_name} must be set in production.")
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    path = DATA_DIR / file_name
+    if not path.exists():
+        path.write_text(make())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _fernet_key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+# Children's identifying fields are encrypted with these Fernet keys (comma-separated; the first
+# encrypts, all decrypt), never derived from SECRET_KEY. Rotate: put a new key first, run
+# `komar rotatekeys`, then drop the old one. Generate one with `komar rotatekeys --new-key`.
+KOMAR_FIELD_KEYS = [
+    k.strip()
+    for k in _local_key("KOMAR_FIELD_KEYS", "field-keys", _fernet_key).split(",")
+    if k.strip()
+]
+# Key of the blind index used to find duplicate children without storing their names in clear.
+KOMAR_BLIND_INDEX_KEY = _local_key(
+    "KOMAR_BLIND_INDEX_KEY", "blind-index-key", lambda: secrets.token_urlsafe(48)
+)
+
 ALLOWED_HOSTS = env_list("KOMAR_ALLOWED_HOSTS") or (
     [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver", "[::1]"]
 )
@@ -99,6 +137,8 @@ INSTALLED_APPS = [
     "komar.organisations",
     "komar.places",
     "komar.statistics",
+    "komar.notifications",
+    "komar.cases",
     "komar.api",
 ]
 
@@ -324,5 +364,9 @@ KOMAR_BASE_URL = os.environ.get(
 )
 CSRF_FAILURE_VIEW = "komar.core.views.csrf_failure"
 # Disclosure control: counts from 1 to threshold-1 are never shown (see komar.core.disclosure).
+# The jurisdiction whose legal limits new cases are watched against (cases/data/rules-*.toml).
+KOMAR_RULESET = os.environ.get("KOMAR_RULESET", "kh")
+# Closed cases are anonymised (identity erased, statistics kept) this many days after closure.
+KOMAR_CASE_RETENTION_DAYS = int(os.environ.get("KOMAR_CASE_RETENTION_DAYS", str(5 * 365)))
 KOMAR_PUBLIC_THRESHOLD = int(os.environ.get("KOMAR_PUBLIC_THRESHOLD", "10"))
 KOMAR_PARTNER_THRESHOLD = int(os.environ.get("KOMAR_PARTNER_THRESHOLD", "5"))

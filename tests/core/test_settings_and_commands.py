@@ -33,6 +33,8 @@ def test_production_settings_pass_the_deploy_check(tmp_path: Path) -> None:
         KOMAR_SECRET_KEY="x" * 64 + "-production-secret-for-the-check",
         KOMAR_ALLOWED_HOSTS="komar.example.org",
         KOMAR_DATA_DIR=str(tmp_path),
+        KOMAR_FIELD_KEYS="8tD3vV3k4yq3m0z3f8lqk8m2m0u7Xc1t9q0m2k4r6s8=",
+        KOMAR_BLIND_INDEX_KEY="b" * 48,
     )
     result = subprocess.run(
         [*KOMAR, "check", "--deploy", "--fail-level", "WARNING"],
@@ -55,6 +57,19 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> Non
     )
     assert result.returncode != 0
     assert "KOMAR_SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_the_field_encryption_key(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [*KOMAR, "check"],
+        env=_env(KOMAR_DATA_DIR=str(tmp_path), KOMAR_SECRET_KEY="s" * 60),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "KOMAR_FIELD_KEYS must be set in production" in result.stderr
+    assert not (tmp_path / "field-keys").exists()
 
 
 def test_demo_mode_generates_a_private_secret_key(tmp_path: Path) -> None:

@@ -43,6 +43,21 @@ class Perm(models.TextChoices):
     STATISTICS_VALIDATE = "statistics.validate", _("Validate count returns entered by others")
     STATISTICS_PUBLISH = "statistics.publish", _("Publish validated count returns")
     POPULATION_EDIT = "statistics.population", _("Enter child-population figures and their sources")
+    CASES_EDIT = "cases.edit", _("Open children's case records and keep their timelines")
+    CASES_EXPORT_IDENTIFIABLE = (
+        "cases.export_identifiable",
+        _("Export case records with children's identities"),
+    )
+    CASES_REFER_WITHOUT_CONSENT = (
+        "cases.refer_without_consent",
+        _("Refer a case without recorded consent (the override is audited)"),
+    )
+    CASES_ACCESS_LOG = "cases.access_log", _("Read the access log of own organisation's cases")
+    WATCH_COALITION = (
+        "cases.watch_coalition",
+        _("See the coalition-wide deadline watch in aggregate"),
+    )
+    RULES_VIEW = "rules.view", _("Read the legal rule sets")
 
 
 _EVERYONE_SIGNED_IN = {
@@ -51,6 +66,7 @@ _EVERYONE_SIGNED_IN = {
     Perm.API_TOKENS_MANAGE,
     Perm.PLACES_VIEW,
     Perm.STATISTICS_VIEW,
+    Perm.RULES_VIEW,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
@@ -70,13 +86,22 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.STATISTICS_VALIDATE,
             Perm.STATISTICS_PUBLISH,
             Perm.POPULATION_EDIT,
+            Perm.WATCH_COALITION,
         }
     ),
     Role.ORG_ADMIN: frozenset(
         _EVERYONE_SIGNED_IN
-        | {Perm.ORGANISATION_EDIT_OWN, Perm.MEMBERS_MANAGE_OWN, Perm.CHILD_RECORDS_VIEW}
+        | {
+            Perm.ORGANISATION_EDIT_OWN,
+            Perm.MEMBERS_MANAGE_OWN,
+            Perm.CHILD_RECORDS_VIEW,
+            Perm.CASES_EDIT,
+            Perm.CASES_EXPORT_IDENTIFIABLE,
+            Perm.CASES_REFER_WITHOUT_CONSENT,
+            Perm.CASES_ACCESS_LOG,
+        }
     ),
-    Role.CASEWORKER: frozenset(_EVERYONE_SIGNED_IN | {Perm.CHILD_RECORDS_VIEW}),
+    Role.CASEWORKER: frozenset(_EVERYONE_SIGNED_IN | {Perm.CHILD_RECORDS_VIEW, Perm.CASES_EDIT}),
     Role.MONITOR: frozenset(_EVERYONE_SIGNED_IN | {Perm.PLACES_EDIT, Perm.STATISTICS_SUBMIT}),
     Role.ANALYST: frozenset(_EVERYONE_SIGNED_IN | {Perm.STATISTICS_VALIDATE, Perm.POPULATION_EDIT}),
     Role.GOVERNMENT_FOCAL_POINT: frozenset(

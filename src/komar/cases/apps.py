@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class CasesConfig(AppConfig):
+    name = "komar.cases"
+    label = "cases"
+    verbose_name = "Cases"
+
+    def ready(self) -> None:
+        from komar.cases.loaders import load_rules
+        from komar.cases.tasks import anonymise_expired_cases, notify_watch_bands
+        from komar.core import reference
+        from komar.core.schedule import register_daily
+
+        register_daily("cases.watch", notify_watch_bands)
+        register_daily("cases.retention", anonymise_expired_cases)
+
+        reference.register(self.label, load_rules)
+        post_migrate.connect(reference.post_migrate_loader(self.label), sender=self, weak=False)
