@@ -8,54 +8,34 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from komar.accounts.models import ApiToken, Membership
-from komar.accounts.roles import MEMBER_ROLES, Role
+from komar.accounts.roles import Role
 from komar.accounts.services import token_create
 from komar.geo.models import Province
 from komar.organisations.models import Organisation
 from komar.places.models import Place, PlaceType
 from komar.statistics.models import ChildPopulation, CountReturn, ImportJob
+from tests.cases.matrix_api import CASE_API_ROUTES
+from tests.cases.matrix_web import CASE_WEB_ROUTES
 from tests.conftest import World, login
-
-ANON = "anonymous"
-OTHER = "other_org_admin"
-ALL_ROLES = [r.value for r in MEMBER_ROLES]
-ACTORS = [ANON, *ALL_ROLES, OTHER]
-SIGNED_IN = {*ALL_ROLES, OTHER}
-EVERYONE = {ANON, *SIGNED_IN}
-SEC = Role.SECRETARIAT_ADMIN.value
-ORG_ADMIN = Role.ORG_ADMIN.value
-PLACE_EDITORS = {SEC, Role.MONITOR.value, Role.GOVERNMENT_FOCAL_POINT.value}
-NEW_PLACE = {
-    "code": "kh-test-place",
-    "name_en": "Test Police Station",
-    "name_km": "ប៉ុស្តិ៍សាកល្បង",
-    "place_type": "police_station",
-    "province": "17",
-}
-
-
-@dataclass
-class Route:
-    name: str  # URL name (namespaced for the API)
-    path: Callable[[World], str]
-    allowed: set[str]
-    method: str = "get"
-    data: Callable[[World], dict[str, Any]] = lambda w: {}
-    ok: int = 200
-    api: bool = False
-    denied_status: int = 403  # for signed-in actors who are not allowed
-    not_found_for: set[str] = field(default_factory=set)  # allowed in general, not this object
-    unchanged: Callable[[World], Any] | None = None  # snapshot that a denial must not change
-    extra: dict[str, Any] = field(default_factory=dict)
-
+from tests.matrix import (  # noqa: F401 - shared with the apps' own matrix entries
+    ACTORS,
+    ALL_ROLES,
+    ANON,
+    EVERYONE,
+    NEW_PLACE,
+    ORG_ADMIN,
+    OTHER,
+    PLACE_EDITORS,
+    SEC,
+    SIGNED_IN,
+    Route,
+)
 
 SUBMITTERS = {SEC, Role.MONITOR.value, Role.GOVERNMENT_FOCAL_POINT.value}
 
@@ -363,6 +343,7 @@ ROUTES = [
     ),
     Route("api:list_events", lambda w: "/api/v1/audit/events", {SEC}, api=True),
 ]
+ROUTES += CASE_WEB_ROUTES + CASE_API_ROUTES
 
 
 def _client_for(actor: str, world: World, client: Any) -> Any:
