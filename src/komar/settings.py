@@ -180,6 +180,7 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "komar.core.context_processors.komar",
                 "komar.accounts.context_processors.permissions",
+                "komar.notifications.context_processors.notifications",
             ],
         },
     }

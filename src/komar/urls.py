@@ -14,6 +14,8 @@ urlpatterns = [
     path("audit/", include("komar.audit.urls")),
     path("places/", include("komar.places.urls")),
     path("statistics/", include("komar.statistics.urls")),
+    path("cases/", include("komar.cases.urls")),
+    path("notifications/", include("komar.notifications.urls")),
     path("account/", include("allauth.urls")),
     path("api/v1/", not_found_view, name="api_root"),
     path("api/v1/", api.urls),

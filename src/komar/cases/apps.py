@@ -8,7 +8,9 @@ class CasesConfig(AppConfig):
     verbose_name = "Cases"
 
     def ready(self) -> None:
+        from komar.cases.demo import demo_cases
         from komar.cases.loaders import load_rules
+        from komar.core.demo import STEPS
         from komar.cases.tasks import anonymise_expired_cases, notify_watch_bands
         from komar.core import reference
         from komar.core.schedule import register_daily
@@ -16,5 +18,7 @@ class CasesConfig(AppConfig):
         register_daily("cases.watch", notify_watch_bands)
         register_daily("cases.retention", anonymise_expired_cases)
 
+        if demo_cases not in STEPS:
+            STEPS.append(demo_cases)
         reference.register(self.label, load_rules)
         post_migrate.connect(reference.post_migrate_loader(self.label), sender=self, weak=False)

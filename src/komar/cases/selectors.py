@@ -168,7 +168,7 @@ def coalition_watch(now: dt.datetime | None = None) -> list[dict[str, Any]]:
         .values("organisation__slug", "organisation__name_en", "organisation__name_km")
         .annotate(
             open_cases=Count("pk"),
-            detained=Count("pk", filter=Q(detained=True)),
+            detained_now=Count("pk", filter=Q(detained=True)),
             past=Count("pk", filter=Q(deadline_at__lte=now)),
             within_7=Count(
                 "pk", filter=Q(deadline_at__gt=now, deadline_at__lte=now + dt.timedelta(days=7))

@@ -1,0 +1,1 @@
+"""Server-rendered case pages (thin: forms validate, services write, selectors read)."""
