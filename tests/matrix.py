@@ -42,3 +42,5 @@ class Route:
     not_found_for: set[str] = field(default_factory=set)  # allowed in general, not this object
     unchanged: Callable[[World], Any] | None = None  # snapshot that a denial must not change
     extra: dict[str, Any] = field(default_factory=dict)
+    # Actors for whom the route answers something else (e.g. 400: allowed in, refused by the form).
+    status_for: dict[str, int] = field(default_factory=dict)

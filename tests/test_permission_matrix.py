@@ -378,6 +378,11 @@ def test_route_access(route: Route, actor: str, world: World, client: Any) -> No
     client = _client_for(actor, world, client)
     before = route.unchanged(world) if route.unchanged else None
     response = _call(client, route, world)
+    if actor in route.status_for:
+        assert response.status_code == route.status_for[actor], response.content[:300]
+        if route.unchanged and route.status_for[actor] >= 400:
+            assert route.unchanged(world) == before
+        return
     if actor in route.allowed:
         assert response.status_code == route.ok, response.content[:300]
         if route.api and route.ok == 404:

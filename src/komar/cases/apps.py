@@ -10,9 +10,9 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from komar.cases.demo import demo_cases
         from komar.cases.loaders import load_rules
-        from komar.core.demo import STEPS
         from komar.cases.tasks import anonymise_expired_cases, notify_watch_bands
         from komar.core import reference
+        from komar.core.demo import STEPS
         from komar.core.schedule import register_daily
 
         register_daily("cases.watch", notify_watch_bands)

@@ -394,7 +394,7 @@ def case_edit(request: HttpRequest, code: str) -> HttpResponse:
     }
     form = CaseEditForm(request.POST or None, initial=initial)
     form.set_staff(case.organisation_id)
-    status = 200
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             services.case_update(
@@ -412,7 +412,7 @@ def case_edit(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("case_detail", code=code)
     response = render(request, "cases/edit.html", {"form": form, "case": case})
-    response.status_code = status if request.method == "POST" and status != 200 else 200
+    response.status_code = status
     return response
 
 

@@ -66,7 +66,10 @@ def case_create(request: HttpRequest) -> HttpResponse:
         for error in form.non_field_errors().as_data():
             if error.code == "duplicate":
                 duplicates = getattr(error, "candidates", [])
-    return render(request, "cases/open.html", {"form": form, "duplicates": duplicates})
+    response = render(request, "cases/open.html", {"form": form, "duplicates": duplicates})
+    if request.method == "POST":
+        response.status_code = 400  # not saved: the form says why
+    return response
 
 
 @permission_required(Perm.CHILD_RECORDS_VIEW)
