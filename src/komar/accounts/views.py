@@ -15,6 +15,7 @@ from komar.accounts.permissions import can_manage_members, perms_of
 from komar.accounts.roles import Perm
 from komar.core.access import public
 from komar.core.forms import save_with
+from komar.core.panels import render_panels
 from komar.organisations.models import Organisation
 from komar.organisations.selectors import organisation_get
 
@@ -37,7 +38,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/dashboard.html",
-        {"memberships": memberships, "perms": perms, "Perm": Perm},
+        {
+            "memberships": memberships,
+            "perms": perms,
+            "Perm": Perm,
+            "panels": render_panels("dashboard", request, None),
+        },
     )
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -85,18 +86,21 @@ def _detail_context(
 ) -> dict[str, Any]:
     now = timezone.now()
     band = deadlines.band_of(case.deadline_at, now)
-    remaining = (
-        (timezone.localtime(case.deadline_at).date() - timezone.localdate(now)).days
-        if case.deadline_at
-        else None
-    )
+    left: dict[str, Any] = {}
+    if case.deadline_at:
+        delta = case.deadline_at - now
+        span = abs(delta)
+        left = {
+            "past": delta.total_seconds() <= 0,
+            "hours": int(span.total_seconds() // 3600) if span < dt.timedelta(days=2) else None,
+            "days": span.days,
+        }
     context: dict[str, Any] = {
         "case": case,
         "access": access,
         "today": timezone.localdate(now),
         "band": band,
-        "remaining": remaining,
-        "abs_remaining": abs(remaining) if remaining is not None else None,
+        "left": left,
         "ages": _ages(case),
         "periods": _periods(case) if access.sees_timeline else [],
         "events": case.events.select_related("place") if access.sees_timeline else [],
