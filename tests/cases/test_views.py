@@ -334,3 +334,52 @@ def test_identity_edit_keeps_the_values_encrypted(world: World, client: Client) 
     assert "Srey" not in raw
     change = AuditEvent.objects.filter(action="cases.case.identity_changed").get()
     assert change.changes["guardian_name"] == {"changed": True}
+
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+def test_a_photo_is_kept_encrypted_and_each_view_of_it_is_logged(
+    world: World, client: Client
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    case = open_case(world)
+    login(client, world.user(Role.CASEWORKER))
+    identity = ChildIdentity.objects.get(case=case)
+    base = {
+        "name_km": identity.name_km,
+        "name_latin": identity.name_latin,
+        "birth_date": identity.birth_date.isoformat(),  # type: ignore[union-attr]
+    }
+    fake = SimpleUploadedFile("x.png", b"not an image", content_type="image/png")
+    refused = client.post(
+        f"/cases/{case.code}/identity/edit/",
+        {
+            **base,
+            "version": Case.objects.get(pk=case.pk).version,
+            "guardian_name": "G",
+            "photo": fake,
+        },
+    )
+    assert refused.status_code == 400 and "Upload a JPEG or PNG image" in refused.content.decode()
+    assert ChildIdentity.objects.get(case=case).guardian_name in ("", None)  # all or nothing
+    photo = SimpleUploadedFile("x.png", PNG, content_type="image/png")
+    saved = client.post(
+        f"/cases/{case.code}/identity/edit/",
+        {**base, "version": Case.objects.get(pk=case.pk).version, "photo": photo},
+    )
+    assert saved.status_code == 302
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT photo FROM cases_childidentity")
+        (raw,) = cursor.fetchone()
+    assert raw.startswith("gAAAAA")  # a Fernet token, not the image
+    reads = AuditEvent.objects.filter(action="cases.case.identity_read").count()
+    shown = client.get(f"/cases/{case.code}/identity/photo/")
+    assert shown.content == PNG and shown["Content-Type"] == "image/png"
+    assert AuditEvent.objects.filter(action="cases.case.identity_read").count() == reads + 1

@@ -174,8 +174,11 @@ class CaseEditForm(VersionedForm, CaseFields):
 
 
 class IdentityEditForm(VersionedForm, IdentityFields):
-    photo = forms.ImageField(
-        label=_("Photo (optional)"), required=False, help_text=_("JPEG or PNG, at most 2 MB.")
+    photo = forms.FileField(
+        label=_("Photo (optional)"),
+        required=False,
+        help_text=_("JPEG or PNG, at most 2 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -458,6 +459,15 @@ def identity_photo(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
+def _sniff(content: bytes) -> str:
+    """The image type from the file's first bytes (never trust the browser's claim)."""
+    if content.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    return "application/octet-stream"
+
+
 @permission_required(VIEW)
 def identity_edit(request: HttpRequest, code: str) -> HttpResponse:
     case, _access = _editable(request, code)
@@ -466,20 +476,22 @@ def identity_edit(request: HttpRequest, code: str) -> HttpResponse:
         form = IdentityEditForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                services.identity_update(
-                    actor=request.user,
-                    case=case,
-                    expected_version=form.cleaned_data["version"],
-                    identity=form.identity(),
-                )
-                photo = form.cleaned_data.get("photo")
-                if photo:
-                    services.photo_set(
+                with transaction.atomic():  # identity and photo together, or neither
+                    services.identity_update(
                         actor=request.user,
                         case=case,
-                        content=photo.read(),
-                        content_type=photo.content_type or "",
+                        expected_version=form.cleaned_data["version"],
+                        identity=form.identity(),
                     )
+                    photo = form.cleaned_data.get("photo")
+                    if photo:
+                        content = photo.read(services.MAX_PHOTO_BYTES + 1)
+                        services.photo_set(
+                            actor=request.user,
+                            case=case,
+                            content=content,
+                            content_type=_sniff(content),
+                        )
             except services.ConcurrentEdit as exc:
                 add_service_errors(form, exc)
                 status = 409
