@@ -361,6 +361,8 @@ def _call(client: Any, route: Route, world: World) -> Any:
         return client.patch(path, data=json.dumps(data), content_type="application/json")
     if route.method == "put":
         return client.put(path, data=json.dumps(data), content_type="application/json")
+    if route.method == "delete":
+        return client.delete(path)
     if route.method == "post_json":
         return client.post(path, data=json.dumps(data), content_type="application/json")
     return client.post(path, data=data)

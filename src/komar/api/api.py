@@ -26,6 +26,8 @@ errors.install(api)
 def mount() -> NinjaAPI:
     from komar.accounts.api import router as accounts_router
     from komar.audit.api import router as audit_router
+    from komar.cases.api import referrals_router, rules_router, watch_router
+    from komar.cases.api import router as cases_router
     from komar.geo.api import router as geo_router
     from komar.organisations.api import router as organisations_router
     from komar.places.api import places_router
@@ -41,6 +43,10 @@ def mount() -> NinjaAPI:
     api.add_router("/indicators", indicators_router)
     api.add_router("/me", accounts_router)
     api.add_router("/audit", audit_router)
+    api.add_router("/cases", cases_router)
+    api.add_router("/watch", watch_router)
+    api.add_router("/referrals", referrals_router)
+    api.add_router("/rules", rules_router)
     return api
 
 

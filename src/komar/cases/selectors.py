@@ -69,8 +69,8 @@ def cases_visible_to(*, user: Any, filters: CaseFilters | None = None) -> QueryS
         qs = qs.filter(legal_status=f.legal_status)
     if f.mine:
         qs = qs.filter(Q(lawyer=user) | Q(social_worker=user))
-    if f.band:
-        qs = with_band(qs).filter(band=f.band)  # type: ignore[misc]
+    if f.band:  # deadline bands describe open cases only
+        qs = with_band(qs).filter(band=f.band, status=Case.Status.OPEN)  # type: ignore[misc]
     return qs.select_related("organisation", "lawyer", "social_worker", "current_place")
 
 
