@@ -163,6 +163,21 @@ CASE_API_ROUTES: list[Route] = [
         not_found_for=NOT_SEEING,
         unchanged=lambda w: Referral.objects.count(),
     ),
+    Route(
+        "api:record_consent",
+        lambda w: _path(w, "/consents"),
+        EDITORS,
+        method="post_json",
+        data=lambda w: {
+            "kind": "assent",
+            "purpose": "referral",
+            "given_on": days_ago(0).isoformat(),
+        },
+        ok=201,
+        api=True,
+        not_found_for=NOT_SEEING,
+        unchanged=lambda w: _case(w).consents.count(),
+    ),
     Route("api:list_referrals", lambda w: "/api/v1/referrals", READERS | {OTHER}, api=True),
     Route(
         "api:answer_referral",

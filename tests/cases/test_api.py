@@ -623,3 +623,40 @@ def test_openapi_lists_the_case_paths(client: Client) -> None:
         assert methods <= set(paths[path]), (path, set(paths[path]))
     case_out = json.dumps(paths["/api/v1/cases"]["get"])
     assert "name_km" not in case_out
+
+
+def test_consent_is_recorded_through_the_api_without_returning_who_gave_it(
+    world: World, client: Client
+) -> None:
+    from komar.cases.models import Consent
+
+    case = detained_case(world)
+    login(client, world.user(Role.CASEWORKER))
+    missing = client.post(
+        f"/api/v1/cases/{case.code}/consents",
+        data={"kind": "consent", "purpose": "referral", "given_on": days_ago(1).isoformat()},
+        content_type="application/json",
+    )
+    assert missing.status_code == 422
+    assert missing.json()["error"]["fields"][0]["path"] == "body.given_by"
+    response = client.post(
+        f"/api/v1/cases/{case.code}/consents",
+        data={
+            "kind": "consent",
+            "purpose": "referral",
+            "given_by": "Mother Srey",
+            "relationship": "mother",
+            "given_on": days_ago(1).isoformat(),
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["kind"] == "consent" and "given_by" not in body
+    assert Consent.objects.get(pk=body["id"]).given_by == "Mother Srey"
+    referral = client.post(
+        f"/api/v1/cases/{case.code}/referrals",
+        data={"to_organisation": world.org_b.slug, "reason": "Tracing", "consent": body["id"]},
+        content_type="application/json",
+    )
+    assert referral.status_code == 201
