@@ -58,5 +58,7 @@ def detained_case(
     cw = world.user(Role.CASEWORKER)
     case = open_case(world, lawyer=cw, **kw)
     add_event(case, cw, kind="arrest", date=days_ago(arrested_days_ago))
-    add_event(case, cw, kind="charge", date=days_ago(arrested_days_ago), offence_class=offence_class)
+    add_event(
+        case, cw, kind="charge", date=days_ago(arrested_days_ago), offence_class=offence_class
+    )
     return add_event(case, cw, kind="pretrial_order", date=days_ago(arrested_days_ago - 1))

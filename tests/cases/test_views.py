@@ -287,6 +287,9 @@ def test_confirming_a_rule_recomputes_deadlines_and_clears_the_unverified_warnin
 
 
 def test_the_daily_watch_fills_the_inbox(world: World, client: Client) -> None:
+    world.user(Role.CASEWORKER).__class__.objects.filter(pk=world.user(Role.CASEWORKER).pk).update(
+        preferred_language="en"
+    )
     detained_case(world, arrested_days_ago=200)
     notify_watch_bands.call()
     login(client, world.user(Role.CASEWORKER))

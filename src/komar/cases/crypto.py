@@ -90,7 +90,8 @@ _KHMER_SIGNS = re.compile("[\u17b4\u17b5\u17d4-\u17da\u17dc]")  # inherent-vowel
 def normalise_khmer(name: str) -> str:
     """A Khmer name reduced to what identifies it: NFC, no zero-width characters, spaces or
     punctuation, look-alike subscripts unified, word order ignored."""
-    text = unicodedata.normalize("NFC", name).translate(_INVISIBLE)
+    # Invisible characters go first: dropping one can bring marks together that NFC reorders.
+    text = unicodedata.normalize("NFC", name.translate(_INVISIBLE))
     for variant, canonical in _KHMER_SAME:
         text = text.replace(variant, canonical)
     text = _KHMER_SIGNS.sub(" ", text)
@@ -107,7 +108,10 @@ def normalise_latin(name: str) -> str:
     for word in re.split(r"[^a-z]+", text):
         if not word:
             continue
-        word = re.sub(r"([bcdfgjklmnpqrstvwxz])h", r"\1", word)
+        # Every h after a consonant ("chh" and "ch" alike), then doubled letters, both before and
+        # after the vowel spellings, so that a normalised name normalises to itself.
+        word = re.sub(r"(?<=[bcdfgjklmnpqrstvwxz])h+", "", word)
+        word = re.sub(r"(.)\1+", r"\1", word)
         word = word.replace("ou", "o").replace("ey", "ei")
         word = re.sub(r"(.)\1+", r"\1", word)
         words.append(word)

@@ -222,7 +222,9 @@ def add(start: dt.datetime, value: int, unit: str) -> dt.datetime:
 
 
 def age_on(birth: dt.date, day: dt.date) -> int:
-    return relativedelta(day, birth).years
+    """Whole years on `day`. A child born on 29 February turns a year older on 1 March in other
+    years (not on 28 February): the benefit of the doubt goes to the child being younger."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 def approximate_birth(estimated_age: int, estimated_on: dt.date) -> dt.date:
@@ -397,6 +399,8 @@ def evaluate(
             verdicts += 1
             convicted = e.outcome == TimelineEvent.Outcome.CONVICTED
             ev.trial_stage = TrialStage.CONVICTED if convicted else TrialStage.NONE
+            if convicted:
+                release_due = None  # a guilty verdict (on appeal) replaces an acquittal
             if ev.detained:
                 if convicted:
                     become(LegalStatus.CONVICTED, at)
@@ -448,11 +452,14 @@ def evaluate(
             free(at)
             become(LegalStatus.RELEASED, at)
 
-    if ev.trial_stage == TrialStage.NONE and ev.detained and not convicted:
+    if ev.trial_stage == TrialStage.NONE and ev.detained and verdicts == 0:
         ev.trial_stage = TrialStage.NOT_TRIED
     ev.offence_class = offence_class
     ev.next_hearing_on = min(pending) if pending else None
     if not ev.detained:
+        # A placement recorded while at liberty (e.g. a sentence's prison) is not where the
+        # child is.
+        ev.held_with_adults, ev.place_id, ev.place_text = False, None, ""
         return ev
 
     # Deadlines for a detained child.

@@ -117,9 +117,7 @@ def demo_cases(users: dict[str, Any]) -> None:
     _event(c7, lawyer, kind="custody_end", date=_ago(59))
     _event(c7, lawyer, kind="diversion", date=_ago(59), measure="Community mediation (demo)")
     c7.refresh_from_db()
-    services.case_close(
-        actor=lawyer, case=c7, expected_version=c7.version, reason="released"
-    )
+    services.case_close(actor=lawyer, case=c7, expected_version=c7.version, reason="released")
     # Case 2 referred to Krousar Thmey with the guardian's consent and the child's assent.
     kt = users.get("kt_admin")
     if kt is not None:

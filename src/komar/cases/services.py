@@ -203,6 +203,15 @@ def birth_for_age(identity: Mapping[str, Any]) -> tuple[dt.date | None, bool]:
     return None, False
 
 
+def _dated_estimate(identity: Mapping[str, Any]) -> dict[str, Any]:
+    """An estimated age is an age on a day: without one, it is today's (stored, so that the age at
+    the offence does not drift as later events are recorded)."""
+    values = dict(identity)
+    if values.get("estimated_age") not in (None, "") and not values.get("estimated_on"):
+        values["estimated_on"] = timezone.localdate()
+    return values
+
+
 def _validate_identity(identity: Mapping[str, Any], *, ruleset: RuleSet) -> None:
     errors: dict[str, list[str]] = {}
     if not (identity.get("name_km") or identity.get("name_latin")):
@@ -233,12 +242,9 @@ def _offence_day(case: Case, events: Iterable[deadlines.Event] | None = None) ->
     if case.offence_date:
         return case.offence_date
     evs = list(events) if events is not None else [deadlines.Event.of(e) for e in case.events.all()]
-    starts = [
-        e.date
-        for e in evs
-        if e.kind in (TimelineEvent.Kind.ARREST, TimelineEvent.Kind.CUSTODY_START)
-    ]
-    return min(starts) if starts else None
+    # The offence came no later than the first detention, whichever event records it (a
+    # timeline may start with the detention order when the arrest is not known).
+    return _first_detention(evs)
 
 
 def _check_ages(
@@ -252,6 +258,8 @@ def _check_ages(
     birth, _est = birth_for_age(identity)
     if birth and first_detention and identity.get("birth_date") and birth > first_detention:
         raise ValidationError({field: _("The date of birth is after the arrest.")})
+    if birth and offence_day and birth > offence_day:
+        raise ValidationError({field: _("The child was not yet born on the date of the offence.")})
     age, estimated = _age_at(identity, offence_day)
     if age is not None and age >= ruleset.majority_age:
         raise ValidationError(
@@ -316,6 +324,7 @@ def case_open(
     if organisation_id not in org_ids_with(actor, Perm.CASES_EDIT):
         raise ValidationError(_("You cannot open cases for this organisation."))
     ruleset = active_ruleset()
+    identity = _dated_estimate(identity)
     _validate_identity(identity, ruleset=ruleset)
     if offence_date and offence_date > timezone.localdate():
         raise ValidationError({"offence_date": _("This date is in the future.")})
@@ -364,6 +373,14 @@ def _blank(field: str) -> Any:
     return None if field in ("birth_date", "estimated_on") else ""
 
 
+def _comparable(identity: Mapping[str, Any]) -> dict[str, Any]:
+    """Identity values as stored: an empty value reads back as None, an estimated age as text."""
+    return {
+        f: _blank(f) if v in (None, "") else (str(v) if f == "estimated_age" else v)
+        for f, v in identity.items()
+    }
+
+
 @transaction.atomic
 def identity_update(
     *, actor: Any, case: Case, expected_version: int | None, identity: Mapping[str, Any]
@@ -371,6 +388,7 @@ def identity_update(
     case = _lock(case, expected_version)
     current = ChildIdentity.objects.get(case=case)
     values = {f: identity.get(f) or _blank(f) for f in IDENTITY_FIELDS}
+    values = _dated_estimate(values)
     _validate_identity(values, ruleset=case.ruleset)
     events = [deadlines.Event.of(e) for e in case.events.all()]
     age, estimated = _check_ages(
@@ -385,7 +403,7 @@ def identity_update(
     current.save()
     _index(case, values)
     case.age_at_offence, case.age_estimated = age, estimated
-    changes = audit.diff(before, values, sensitive=IDENTITY_FIELDS)
+    changes = audit.diff(_comparable(before), _comparable(values), sensitive=IDENTITY_FIELDS)
     if not changes:
         return case
     changes.update(_bump(case))
@@ -909,7 +927,9 @@ def referral_create(
         case=case, to_organisation_id=to_organisation_id, status__in=["pending", "accepted"]
     ).exists():
         raise ValidationError({"to_organisation": _("This case is already referred to them.")})
-    flags = {k: bool((shares or {}).get(k, False)) for k in SHARES}
+    # Without a choice, share what a receiver usually needs: the timeline and services.
+    chosen = shares if shares is not None else {"share_timeline": True, "share_services": True}
+    flags = {k: bool(chosen.get(k, False)) for k in SHARES}
     referral = Referral.objects.create(
         case=case,
         to_organisation_id=to_organisation_id,
@@ -1025,7 +1045,10 @@ def rule_update(
     before = {**audit.snapshot(rule, RULE_EDITABLE), "verified": rule.verified}
     for f in RULE_EDITABLE:
         if f in data:
-            setattr(rule, f, data[f] if data[f] is not None or f.endswith("_value") else "")
+            value = data[f]
+            if value is None and not f.endswith("_value"):
+                value = 0 if f == "max_extensions" else ""
+            setattr(rule, f, value)
     if rule.kind in (
         LegalRule.Kind.POLICE_CUSTODY,
         LegalRule.Kind.PRETRIAL,
@@ -1080,7 +1103,10 @@ def case_anonymise(*, case: Case, actor: Any = None) -> None:
     )
     IdentityIndex.objects.filter(case=case).delete()
     CaseNote.objects.filter(case=case).delete()
-    Consent.objects.filter(case=case).update(given_by="")
+    Consent.objects.filter(case=case).update(given_by="", withdrawal_note="")
+    # Free text written about the child elsewhere (what it says may identify them).
+    ServiceProvided.objects.filter(case=case).update(note="")
+    Referral.objects.filter(case=case).update(reason="", answer_note="", override_reason="")
     TimelineEvent.objects.filter(case=case).update(note="", document="")
     case.primero_case_id = case.mosvy_number = case.oscar_global_id = ""
     case.close_note = ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -80,8 +81,11 @@ def _message(case: Case, band: str) -> tuple[str, str]:
     return subject, "\n".join(lines)
 
 
+@transaction.atomic
 def notify_case(case: Case, now: dt.datetime) -> int:
-    """Raise each new alert of one case once, and tell the people responsible."""
+    """Raise each new alert of one case once, and tell the people responsible. Atomic: an alert is
+    recorded only together with its notifications, so a failure part-way is retried next run
+    rather than leaving people who were never told."""
     sent = 0
     admins = None
     for band, key in _alerts_of(case, now):

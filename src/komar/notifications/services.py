@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from komar.notifications.models import Notification
@@ -21,13 +21,18 @@ def language_of(user: Any) -> str:
 def notify(*, user: Any, key: str, render: Render, url: str = "", email: bool = True) -> bool:
     """Notify `user` once for `key`. The message is rendered in the user's language. Returns
     False (and sends nothing) if this key was already sent to this user."""
+    key = key[:200]  # as stored, so the check below finds it
     if Notification.objects.filter(user=user, key=key).exists():
         return False
     with translation.override(language_of(user)):
         subject, body = render()
-    note = Notification.objects.create(
-        user=user, key=key[:200], subject=str(subject)[:255], body=str(body), url=url
-    )
+    try:
+        with transaction.atomic():
+            note = Notification.objects.create(
+                user=user, key=key, subject=str(subject)[:255], body=str(body), url=url
+            )
+    except IntegrityError:  # sent meanwhile by a concurrent run
+        return False
     if email and user.is_active and user.email:
         from komar.notifications.tasks import email_notification
 
