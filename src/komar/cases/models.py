@@ -48,12 +48,17 @@ class RuleSet(BilingualNameMixin):
         _("age of majority"), help_text=_("A minor is under this age at the time of the offence.")
     )
     majority_citation = models.CharField(max_length=300, blank=True)
+    majority_citation_km = models.CharField(max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("rule set")
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def majority_law(self) -> str:
+        return pick(self.majority_citation_km, self.majority_citation)
 
 
 class LegalRule(models.Model):

@@ -268,7 +268,7 @@ def _check_ages(
                     "The child would be %(age)s at the offence: a case here is for a minor "
                     "(under %(majority)s at the time of the offence, %(law)s)."
                 )
-                % {"age": age, "majority": ruleset.majority_age, "law": ruleset.majority_citation}
+                % {"age": age, "majority": ruleset.majority_age, "law": ruleset.majority_law}
             }
         )
     return age, estimated
