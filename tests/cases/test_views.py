@@ -168,6 +168,8 @@ def test_a_third_organisation_cannot_see_the_case_until_it_is_referred_and_then_
         consent_id=consent.pk,
         shares={"share_timeline": True},
     )
+    listing = client.get("/cases/").content.decode()
+    assert "Referred to your organisation" in listing and case.code in listing
     page = client.get(f"/cases/{case.code}/")
     assert page.status_code == 200
     body = page.content.decode()

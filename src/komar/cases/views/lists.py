@@ -28,10 +28,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
     filters = (
         selectors.CaseFilters(**form.cleaned_data) if form.is_valid() else selectors.CaseFilters()
     )
-    qs = selectors.with_band(selectors.cases_visible_to(user=request.user, filters=filters))
+    # The organisation's own cases page through the owner index; cases referred to it are few
+    # and shown apart, above them.
+    own = selectors.cases_visible_to(user=request.user, filters=filters, scope="own")
+    referred = selectors.cases_visible_to(user=request.user, filters=filters, scope="referred")
     context = {
         "form": form,
-        "page": paginate(request, qs.order_by("-opened_on", "-pk")),
+        "page": paginate(request, selectors.with_band(own).order_by("-opened_on", "-pk")),
+        "referred": list(selectors.with_band(referred).order_by("-opened_on", "-pk")[:50]),
         "querystring": querystring_without_page(request),
         "can_open": bool(org_ids_with(request.user, Perm.CASES_EDIT)),
         "today": timezone.localdate(),
