@@ -18,7 +18,7 @@ from komar.cases.models import LegalRule
 from komar.cases.permissions import org_ids_with
 from komar.core.forms import save_with
 from komar.core.htmx import partial_or_page
-from komar.core.pagination import paginate, querystring_without_page
+from komar.core.pagination import paginate, paginate_deep, querystring_without_page
 from komar.organisations.models import Organisation
 
 
@@ -34,7 +34,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     referred = selectors.cases_visible_to(user=request.user, filters=filters, scope="referred")
     context = {
         "form": form,
-        "page": paginate(request, selectors.with_band(own).order_by("-opened_on", "-pk")),
+        "page": paginate_deep(request, selectors.with_band(own).order_by("-opened_on", "-pk")),
         "referred": list(selectors.with_band(referred).order_by("-opened_on", "-pk")[:50]),
         "querystring": querystring_without_page(request),
         "can_open": bool(org_ids_with(request.user, Perm.CASES_EDIT)),
