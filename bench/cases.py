@@ -297,7 +297,7 @@ LEFT JOIN accounts_user l ON l.id = c.lawyer_id
 LEFT JOIN places_place p ON p.id = c.current_place_id
 LEFT JOIN cases_legalrule r ON r.id = c.deadline_rule_id
 WHERE {WATCH_WHERE}
-ORDER BY c.deadline_at, c.opened_on, c.id
+ORDER BY c.deadline_at ASC NULLS LAST, c.opened_on, c.id
 LIMIT {PAGE_SIZE}
 """  # noqa: S608 — constants only
 WATCH_COUNTS_SQL = f"""
@@ -311,7 +311,8 @@ SELECT COUNT(CASE WHEN c.deadline_at <= %s THEN 1 END),
 FROM cases_case c WHERE {WATCH_WHERE}
 """  # noqa: S608
 WATCH_ALL_SQL = (
-    f"SELECT c.id FROM cases_case c WHERE {WATCH_WHERE} ORDER BY c.deadline_at, c.opened_on, c.id"  # noqa: S608
+    f"SELECT c.id FROM cases_case c WHERE {WATCH_WHERE} "  # noqa: S608
+    "ORDER BY c.deadline_at ASC NULLS LAST, c.opened_on, c.id"
 )
 
 

@@ -15,11 +15,13 @@ created if missing), e.g. `.venv/bin/python scripts/with_postgres.py -- make ben
 
 from __future__ import annotations
 
+import atexit
 import csv
 import datetime as dt
 import json
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -28,7 +30,9 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
-os.environ.setdefault("KOMAR_DATA_DIR", tempfile.mkdtemp(prefix="komar-bench-"))
+if "KOMAR_DATA_DIR" not in os.environ:  # a throwaway folder (its SQLite file reaches ~1 GB)
+    os.environ["KOMAR_DATA_DIR"] = tempfile.mkdtemp(prefix="komar-bench-")
+    atexit.register(shutil.rmtree, os.environ["KOMAR_DATA_DIR"], ignore_errors=True)
 os.environ.setdefault("KOMAR_ENV", "test")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "komar.settings")
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))

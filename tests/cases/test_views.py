@@ -388,3 +388,20 @@ def test_a_photo_is_kept_encrypted_and_each_view_of_it_is_logged(
     shown = client.get(f"/cases/{case.code}/identity/photo/")
     assert shown.content == PNG and shown["Content-Type"] == "image/png"
     assert AuditEvent.objects.filter(action="cases.case.identity_read").count() == reads + 1
+
+
+def test_the_watch_puts_cases_without_a_deadline_after_those_with_one(
+    world: World, client: Client
+) -> None:
+    flagged = open_case(world, name_latin="No Lawyer", name_km="គ្មាន", age=15)
+    add_event(
+        flagged, world.user(Role.CASEWORKER), kind="custody_end", date=days_ago(0)
+    ) if False else None
+    from komar.cases.models import Case as C
+
+    C.objects.filter(pk=flagged.pk).update(detained=True, lawyer=None, deadline_at=None)
+    late = detained_case(world, name_latin="Late", name_km="យឺត", age=17, arrested_days_ago=200)
+    login(client, world.user(Role.CASEWORKER))
+    body = client.get("/cases/watch/").content.decode()
+    assert late.code in body and flagged.code in body
+    assert body.index(late.code) < body.index(flagged.code)

@@ -13,6 +13,7 @@ from django.db.models import (
     CharField,
     Count,
     Exists,
+    F,
     OuterRef,
     Q,
     QuerySet,
@@ -128,7 +129,7 @@ def watch_list(
         with_band(Case.objects.filter(organisation_id__in=orgs), now)
         .filter(watch_condition(now, today))
         .select_related("organisation", "lawyer", "current_place", "deadline_rule")
-        .order_by("deadline_at", "opened_on", "pk")
+        .order_by(F("deadline_at").asc(nulls_last=True), "opened_on", "pk")
     )
 
 
