@@ -38,7 +38,7 @@ from komar.cases.models import (
     TimelineEvent,
 )
 from komar.cases.permissions import org_ids_with
-from komar.cases.selectors import active_ruleset, possible_duplicates
+from komar.cases.selectors import access_log, active_ruleset, possible_duplicates
 
 IDENTITY_FIELDS = (
     "name_km",
@@ -133,7 +133,7 @@ class DuplicateWarning(ValidationError):
 
 
 def changes_since(case: Case, version: int) -> list[Change]:
-    events = audit_events_of(case).order_by("-seq")[:50]
+    events = access_log(case).order_by("-seq")[:50]
     found = []
     for e in events:
         new_version = (e.changes or {}).get("version", {}).get("new")
@@ -144,12 +144,6 @@ def changes_since(case: Case, version: int) -> list[Change]:
         fields = [f for f in (e.changes or {}) if f not in {"version", "reason"}]
         found.append(Change(e.actor_label, e.occurred_at, e.action, fields))
     return list(reversed(found))
-
-
-def audit_events_of(case: Case) -> Any:
-    from komar.audit.models import AuditEvent
-
-    return AuditEvent.objects.filter(target_type="cases.case", target_id=str(case.pk))
 
 
 def _lock(case: Case, expected_version: int | None) -> Case:
