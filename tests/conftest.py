@@ -46,6 +46,12 @@ def _clear_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _uploads_in_a_temporary_directory(settings: Any, tmp_path: Any) -> None:
+    """Uploaded files (evidence) go to a directory of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _english_outside_requests() -> Any:
     """Code called directly by a test (services, checks) speaks English unless the test says
     otherwise; requests still choose their language through the middleware."""

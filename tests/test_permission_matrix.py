@@ -22,6 +22,10 @@ from komar.places.models import Place, PlaceType
 from komar.statistics.models import ChildPopulation, CountReturn, ImportJob
 from tests.cases.matrix_api import CASE_API_ROUTES
 from tests.cases.matrix_web import CASE_WEB_ROUTES
+from tests.commitments.matrix_api import COMMITMENT_API_ROUTES
+from tests.commitments.matrix_public import PROGRESS_ROUTES
+from tests.commitments.matrix_transfer import TRANSFER_ROUTES
+from tests.commitments.matrix_web import COMMITMENT_WEB_ROUTES
 from tests.conftest import World, login
 from tests.matrix import (  # noqa: F401 - shared with the apps' own matrix entries
     ACTORS,
@@ -344,6 +348,7 @@ ROUTES = [
     Route("api:list_events", lambda w: "/api/v1/audit/events", {SEC}, api=True),
 ]
 ROUTES += CASE_WEB_ROUTES + CASE_API_ROUTES
+ROUTES += COMMITMENT_WEB_ROUTES + PROGRESS_ROUTES + TRANSFER_ROUTES + COMMITMENT_API_ROUTES
 
 
 def _client_for(actor: str, world: World, client: Any) -> Any:

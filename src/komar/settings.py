@@ -139,6 +139,7 @@ INSTALLED_APPS = [
     "komar.statistics",
     "komar.notifications",
     "komar.cases",
+    "komar.commitments",
     "komar.api",
 ]
 
@@ -282,6 +283,11 @@ STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it to exist
+# Uploaded files (evidence in the commitments tracker). Never served directly: views check who
+# may read each file and stream it.
+MEDIA_ROOT = Path(os.environ.get("KOMAR_MEDIA_ROOT") or DATA_DIR / "media")
+KOMAR_EVIDENCE_MAX_BYTES = int(os.environ.get("KOMAR_EVIDENCE_MAX_BYTES") or 10 * 1024 * 1024)
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -2,6 +2,7 @@ from django.urls import include, path, re_path
 
 from komar.api.api import mount
 from komar.api.errors import not_found_view
+from komar.commitments.urls import public_urlpatterns as progress_urls
 from komar.core import views as core_views
 
 api = mount()
@@ -16,6 +17,8 @@ urlpatterns = [
     path("statistics/", include("komar.statistics.urls")),
     path("cases/", include("komar.cases.urls")),
     path("notifications/", include("komar.notifications.urls")),
+    path("commitments/", include("komar.commitments.urls")),
+    path("progress/", include(progress_urls)),
     path("account/", include("allauth.urls")),
     path("api/v1/", not_found_view, name="api_root"),
     path("api/v1/", api.urls),

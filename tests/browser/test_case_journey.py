@@ -41,6 +41,18 @@ def _code(secret: str) -> str:
     return format_hotp_value(hotp_value(secret, next(iter(yield_hotp_counters_from_time()))))
 
 
+def sign_in_with_totp(page: Any, base: str, email: str, secret: str) -> None:
+    """Sign in with the password and the current TOTP code; wait for the dashboard."""
+    page.goto(f"{base}/account/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.stacked button[type=submit]")
+    page.wait_for_selector("input[name=code]")
+    page.fill("input[name=code]", _code(secret))
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/dashboard/")
+
+
 def test_open_a_case_record_the_arrest_and_watch_the_deadline(
     caseworker: tuple[Any, str],
     live_server: Any,
@@ -53,14 +65,7 @@ def test_open_a_case_record_the_arrest_and_watch_the_deadline(
     out = Path(settings.PROJECT_ROOT) / "var" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
 
-    page.goto(f"{live_server.url}/account/login/")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.stacked button[type=submit]")
-    page.wait_for_selector("input[name=code]")
-    page.fill("input[name=code]", _code(secret))
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/dashboard/")
+    sign_in_with_totp(page, live_server.url, user.email, secret)
 
     page.goto(f"{live_server.url}/cases/new/")
     page.fill("#id_name_km", "ចាន់ សុភា")

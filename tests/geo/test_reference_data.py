@@ -82,7 +82,14 @@ def test_loading_reference_data_again_changes_nothing_and_keeps_edits() -> None:
     lac.save()
     counts = (Province.objects.count(), Situation.objects.count(), ThematicArea.objects.count())
     results = load_all()
-    assert results == {"geo": 0, "organisations": 0, "places": 0, "statistics": 0, "cases": 0}
+    assert results == {
+        "geo": 0,
+        "organisations": 0,
+        "places": 0,
+        "statistics": 0,
+        "cases": 0,
+        "commitments": 0,
+    }
     assert counts == (
         Province.objects.count(),
         Situation.objects.count(),

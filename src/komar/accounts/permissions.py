@@ -22,6 +22,14 @@ def has_perm(user: Any, perm: str, organisation_id: int | None = None) -> bool:
     return any(role_has(role, perm) for role in _roles(user, organisation_id))
 
 
+def org_ids_with(user: Any, perm: str) -> set[int]:
+    """Organisations in which the user's role grants `perm`."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    _roles(user)  # fills the per-request cache of (organisation, role)
+    return {org_id for org_id, role in user._komar_roles if role_has(role, perm)}
+
+
 def perms_of(user: Any) -> set[str]:
     return {perm.value for role in _roles(user) for perm in ROLE_PERMISSIONS.get(Role(role), set())}
 

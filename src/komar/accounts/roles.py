@@ -58,6 +58,30 @@ class Perm(models.TextChoices):
         _("See the coalition-wide deadline watch in aggregate"),
     )
     RULES_VIEW = "rules.view", _("Read the legal rule sets")
+    COMMITMENTS_VIEW = (
+        "commitments.view",
+        _("Follow recommendations, pledges and children's requests in the tracker"),
+    )
+    COMMITMENTS_EDIT = (
+        "commitments.edit",
+        _("Load sources and items into the tracker, assign them and import them"),
+    )
+    ASSESS_COALITION = (
+        "commitments.assess_coalition",
+        _("Record actions and the coalition's assessments of progress"),
+    )
+    ASSESS_GOVERNMENT = (
+        "commitments.assess_government",
+        _("Record actions and the government's reports of progress"),
+    )
+    COMMITMENTS_VALIDATE = (
+        "commitments.validate",
+        _("Validate submitted progress assessments"),
+    )
+    COMMITMENTS_PUBLISH = (
+        "commitments.publish",
+        _("Publish assessments and items on the public progress site"),
+    )
 
 
 _EVERYONE_SIGNED_IN = {
@@ -67,6 +91,7 @@ _EVERYONE_SIGNED_IN = {
     Perm.PLACES_VIEW,
     Perm.STATISTICS_VIEW,
     Perm.RULES_VIEW,
+    Perm.COMMITMENTS_VIEW,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
@@ -87,6 +112,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.STATISTICS_PUBLISH,
             Perm.POPULATION_EDIT,
             Perm.WATCH_COALITION,
+            Perm.COMMITMENTS_EDIT,
+            Perm.ASSESS_COALITION,
+            Perm.ASSESS_GOVERNMENT,
+            Perm.COMMITMENTS_VALIDATE,
+            Perm.COMMITMENTS_PUBLISH,
         }
     ),
     Role.ORG_ADMIN: frozenset(
@@ -99,13 +129,31 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.CASES_EXPORT_IDENTIFIABLE,
             Perm.CASES_REFER_WITHOUT_CONSENT,
             Perm.CASES_ACCESS_LOG,
+            Perm.ASSESS_COALITION,
         }
     ),
     Role.CASEWORKER: frozenset(_EVERYONE_SIGNED_IN | {Perm.CHILD_RECORDS_VIEW, Perm.CASES_EDIT}),
-    Role.MONITOR: frozenset(_EVERYONE_SIGNED_IN | {Perm.PLACES_EDIT, Perm.STATISTICS_SUBMIT}),
-    Role.ANALYST: frozenset(_EVERYONE_SIGNED_IN | {Perm.STATISTICS_VALIDATE, Perm.POPULATION_EDIT}),
+    Role.MONITOR: frozenset(
+        _EVERYONE_SIGNED_IN | {Perm.PLACES_EDIT, Perm.STATISTICS_SUBMIT, Perm.ASSESS_COALITION}
+    ),
+    Role.ANALYST: frozenset(
+        _EVERYONE_SIGNED_IN
+        | {
+            Perm.STATISTICS_VALIDATE,
+            Perm.POPULATION_EDIT,
+            Perm.COMMITMENTS_EDIT,
+            Perm.ASSESS_COALITION,
+            Perm.COMMITMENTS_VALIDATE,
+        }
+    ),
     Role.GOVERNMENT_FOCAL_POINT: frozenset(
-        _EVERYONE_SIGNED_IN | {Perm.PLACES_EDIT, Perm.STATISTICS_SUBMIT, Perm.STATISTICS_VALIDATE}
+        _EVERYONE_SIGNED_IN
+        | {
+            Perm.PLACES_EDIT,
+            Perm.STATISTICS_SUBMIT,
+            Perm.STATISTICS_VALIDATE,
+            Perm.ASSESS_GOVERNMENT,
+        }
     ),
     Role.YOUTH_MEMBER: frozenset(_EVERYONE_SIGNED_IN),
 }

@@ -28,6 +28,12 @@ def mount() -> NinjaAPI:
     from komar.audit.api import router as audit_router
     from komar.cases.api import referrals_router, rules_router, watch_router
     from komar.cases.api import router as cases_router
+    from komar.commitments.api import (
+        actions_router,
+        assessments_router,
+        items_router,
+        sources_router,
+    )
     from komar.geo.api import router as geo_router
     from komar.organisations.api import router as organisations_router
     from komar.places.api import places_router
@@ -47,6 +53,10 @@ def mount() -> NinjaAPI:
     api.add_router("/watch", watch_router)
     api.add_router("/referrals", referrals_router)
     api.add_router("/rules", rules_router)
+    api.add_router("/commitments/sources", sources_router)
+    api.add_router("/commitments/items", items_router)
+    api.add_router("/commitments/actions", actions_router)
+    api.add_router("/commitments/assessments", assessments_router)
     return api
 
 

@@ -9,17 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from komar.accounts.permissions import _roles
-from komar.accounts.roles import Perm, role_has
+from komar.accounts.permissions import org_ids_with
+from komar.accounts.roles import Perm
 from komar.cases.models import Case, Referral
 
-
-def org_ids_with(user: Any, perm: str) -> set[int]:
-    """Organisations in which the user's role grants `perm`."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return set()
-    _roles(user)  # fills the per-request cache of (organisation, role)
-    return {org_id for org_id, role in user._komar_roles if role_has(role, perm)}
+__all__ = ["CaseAccess", "access_for", "org_ids_with"]
 
 
 @dataclass(frozen=True)
