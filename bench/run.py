@@ -1,14 +1,18 @@
 """`make bench`: synthetic data at scale, timings against hand-written baselines.
 
-Writes var/bench/results.json: {scale, database, scenarios, cases}. `scenarios` is a list of
-{scenario, n, ours_s, baseline_s, ratio} (plus the import's peak memory); `cases` is the cases
-section (bench/cases.py: N cases, the watch list against hand-written SQL, the case list pages'
-p95 and query counts, with their targets). Prints a table. A benchmark, not a test: it measures,
-and checks only that ours and the baseline computed the same numbers (and that a case list page
-makes as many queries at N cases as at 1,000).
+Writes var/bench/results.json: {scale, database, scenarios, cases, commitments}. `scenarios` is a
+list of {scenario, n, ours_s, baseline_s, ratio} (plus the import's peak memory); `cases` is the
+cases section (bench/cases.py: N cases, the watch list against hand-written SQL, the case list
+pages' p95 and query counts, with their targets); `commitments` is the commitments section
+(bench/commitments.py: N items, the progress dashboard's aggregates against hand-written SQL, the
+tracker's and the public progress site's pages' median, p95 and query counts). Prints a table. A
+benchmark, not a test: it measures, and checks only that ours and the baseline computed the same
+numbers (and that a case list page or a commitments page makes as many queries at N rows as at
+1,000).
 
 BENCH_SCALE=small (default, well under 2 minutes) or large (100,000 count returns; 1,000,000
-cases). BENCH_CASES_N=<n> runs only the cases section, with n cases.
+cases; 100,000 commitment items). BENCH_CASES_N=<n> runs only the cases section, with n cases;
+BENCH_COMMITMENTS_N=<n> only the commitments section, with n items.
 Runs on SQLite in a temporary data folder, or on KOMAR_DATABASE_URL if set (the database is
 created if missing), e.g. `.venv/bin/python scripts/with_postgres.py -- make bench`.
 """
@@ -42,6 +46,7 @@ import django
 django.setup()
 
 from cases import print_cases, run_cases  # bench/cases.py
+from commitments import print_commitments, run_commitments  # bench/commitments.py
 from django.core.management import call_command
 from django.db import connection, transaction
 
@@ -247,20 +252,37 @@ def ensure_database() -> None:
 def main() -> None:
     ensure_database()
     call_command("migrate", verbosity=0)
-    results = [] if os.environ.get("BENCH_CASES_N") else statistics_section()
-    cases = run_cases(SCALE)
-    for key in ("first_page_and_counts", "whole_list_pks"):
-        r = cases["watch"][key]
-        ours_s, base_s = r["orm"]["median_ms"] / 1000, r["sql"]["median_ms"] / 1000
-        results.append({"scenario": f"cases_watch_{key}", "n": cases["n"], "ours_s": ours_s,
-                        "baseline_s": base_s, "ratio": r["ratio"]})  # fmt: skip
+    only_cases = bool(os.environ.get("BENCH_CASES_N"))
+    only_commitments = bool(os.environ.get("BENCH_COMMITMENTS_N")) and not only_cases
+    results = [] if only_cases or only_commitments else statistics_section()
+    cases = None if only_commitments else run_cases(SCALE)
+    if cases is not None:
+        for key in ("first_page_and_counts", "whole_list_pks"):
+            r = cases["watch"][key]
+            ours_s, base_s = r["orm"]["median_ms"] / 1000, r["sql"]["median_ms"] / 1000
+            results.append({"scenario": f"cases_watch_{key}", "n": cases["n"], "ours_s": ours_s,
+                            "baseline_s": base_s, "ratio": r["ratio"]})  # fmt: skip
+    commitments = None if only_cases else run_commitments(SCALE)
+    if commitments is not None:
+        for key in ("progress_by_theme", "progress_by_actor", "progress_totals"):
+            r = commitments["aggregates"][key]
+            ours_s, base_s = r["orm"]["median_ms"] / 1000, r["sql"]["median_ms"] / 1000
+            results.append({"scenario": f"commitments_{key}", "n": commitments["n"],
+                            "ours_s": ours_s, "baseline_s": base_s,
+                            "ratio": r["ratio"]})  # fmt: skip
 
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    out = {"scale": SCALE, "database": connection.vendor, "scenarios": results, "cases": cases}
+    out = {"scale": SCALE, "database": connection.vendor, "scenarios": results, "cases": cases,
+           "commitments": commitments}  # fmt: skip
     OUT.write_text(json.dumps(out, indent=2) + "\n")
-    print(
-        f"Komar bench ({SCALE}: {N_RETURNS} count returns, {cases['n']} cases, {connection.vendor})"
+    sizes = (
+        [f"{N_RETURNS} count returns"]
+        if results and "importer_share_of_raw_rate" in results[0]
+        else []
     )
+    sizes += [f"{cases['n']} cases"] if cases else []
+    sizes += [f"{commitments['n']} commitment items"] if commitments else []
+    print(f"Komar bench ({SCALE}: {', '.join(sizes)}, {connection.vendor})")
     print(f"{'scenario':<40}{'n':>8}{'ours s':>10}{'baseline s':>12}{'ratio':>8}")
     for r in results:
         print(
@@ -269,10 +291,20 @@ def main() -> None:
     if results and results[0]["scenario"] == "import_rows":
         print(f"import: {results[0]['importer_share_of_raw_rate']:.0%} of the raw insert rate; "
               f"peak Python memory {results[0]['peak_memory_mb']} MB")  # fmt: skip
-    print_cases(cases)
+    if cases is not None:
+        print_cases(cases)
+    if commitments is not None:
+        print_commitments(commitments)
     print(f"written to {OUT}")
     # A benchmark measures; but a page whose query count grows with the data is a bug.
-    assert cases["targets"]["queries_constant_pass"], f"query count grew: {cases['query_counts']}"
+    if cases is not None:
+        assert cases["targets"]["queries_constant_pass"], (
+            f"query count grew: {cases['query_counts']}"
+        )
+    if commitments is not None:
+        assert commitments["targets"]["queries_constant_pass"], (
+            f"query count grew: {commitments['query_counts']}"
+        )
 
 
 if __name__ == "__main__":

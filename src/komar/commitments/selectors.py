@@ -30,6 +30,7 @@ from komar.commitments.models import (
     Theme,
 )
 from komar.commitments.permissions import assessor_org_ids, can_see_evidence, signed_in
+from komar.organisations.models import Organisation
 
 
 @dataclass
@@ -276,63 +277,65 @@ def sources_visible_to(*, user: Any, public: bool = False) -> QuerySet[Source]:
 # Dashboard -----------------------------------------------------------------------------------
 
 
+def _tally(grouped: Any, key: str | None = None) -> dict[Any, dict[str, Any]]:
+    """Fold rows of (key, government_status, coalition_status, n) — one GROUP BY, a few dozen
+    rows whatever the number of items — into per-key counts from both perspectives."""
+    rows: dict[Any, dict[str, Any]] = {}
+    for g in grouped:
+        gov, coal, n = g["government_status"], g["coalition_status"], g["n"]
+        row = rows.setdefault(
+            g[key] if key else None,
+            {"key": g[key] if key else None, "total": 0, "gap": 0, "government": {},
+             "coalition": {}},
+        )  # fmt: skip
+        row["government"][gov] = row["government"].get(gov, 0) + n
+        row["coalition"][coal] = row["coalition"].get(coal, 0) + n
+        row["total"] += n
+        if gov and coal and gov != coal:
+            row["gap"] += n
+    return rows
+
+
 def progress_by(*, user: Any, dimension: str, public: bool = False) -> list[dict[str, Any]]:
     """Items per status for each theme (`dimension="theme"`) or lead actor (`"actor"`), from
-    both perspectives, counted in the database. Rows: {"key", "label", "total",
-    "government": {status: n, "": n}, "coalition": {...}, "gap": n}."""
+    both perspectives, counted in the database in one GROUP BY. Rows: {"key", "label_en",
+    "label_km", "total", "government": {status: n, "": n}, "coalition": {...}, "gap": n}."""
     items = items_visible_to(user=user, public=public).order_by()
     if dimension == "theme":
-        key, label_en, label_km = "themes__id", "themes__name_en", "themes__name_km"
+        key = "themes__id"
         items = items.filter(themes__isnull=False)
     else:
         key = "actors__organisation_id"
-        label_en, label_km = "actors__organisation__name_en", "actors__organisation__name_km"
         items = items.filter(actors__role=ItemActor.Role.LEAD)
-    rows: dict[Any, dict[str, Any]] = {}
-    gap = (
-        ~Q(government_status="")
-        & ~Q(coalition_status="")
-        & ~Q(government_status=F("coalition_status"))
+    grouped = (
+        items.values(key, "government_status", "coalition_status")
+        .annotate(n=Count("id"))  # (item, theme) and (item, actor) pairs are unique
+        .order_by()
     )
-    for perspective, field in (
-        (Perspective.GOVERNMENT, "government_status"),
-        (Perspective.COALITION, "coalition_status"),
-    ):
-        grouped = (
-            items.values(key, label_en, label_km, field)
-            .annotate(n=Count("id", distinct=True), gaps=Count("id", filter=gap, distinct=True))
-            .order_by()
-        )
-        for g in grouped:
-            row = rows.setdefault(
-                g[key],
-                {
-                    "key": g[key],
-                    "label_en": g[label_en],
-                    "label_km": g[label_km],
-                    "total": 0,
-                    "gap": 0,
-                    "government": {},
-                    "coalition": {},
-                },
-            )
-            row[perspective][g[field]] = g["n"]
-            if perspective == Perspective.COALITION:
-                row["total"] += g["n"]
-                row["gap"] += g["gaps"]
-    order = {t.pk: t.sort_order for t in Theme.objects.all()} if dimension == "theme" else {}
-    return sorted(rows.values(), key=lambda r: (order.get(r["key"], 0), r["label_en"] or ""))
+    rows = _tally(grouped, key)
+    names: Any = (
+        Theme.objects.filter(pk__in=rows).values_list("pk", "name_en", "name_km", "sort_order")
+        if dimension == "theme"
+        else Organisation.objects.filter(pk__in=rows).values_list("pk", "name_en", "name_km", "pk")
+    )
+    order = {}
+    for pk, name_en, name_km, sort in names:
+        rows[pk].update(label_en=name_en, label_km=name_km)
+        order[pk] = sort if dimension == "theme" else 0
+    return sorted(rows.values(), key=lambda r: (order.get(r["key"], 0), r.get("label_en") or ""))
 
 
 def progress_totals(*, user: Any, public: bool = False) -> dict[str, Any]:
-    """Counts over all visible items: per status from each perspective, and the gap."""
+    """Counts over all visible items, in one GROUP BY: per status from each perspective, the
+    total and the gap."""
     items = items_visible_to(user=user, public=public).order_by()
-    out: dict[str, Any] = {"total": items.count(), "gap": gap_filter(items).count()}
-    for perspective, field in (
-        (Perspective.GOVERNMENT, "government_status"),
-        (Perspective.COALITION, "coalition_status"),
-    ):
-        out[perspective] = dict(
-            items.values_list(field).annotate(n=Count("id")).order_by().values_list(field, "n")
-        )
-    return out
+    grouped = (
+        items.values("government_status", "coalition_status").annotate(n=Count("id")).order_by()
+    )
+    tally = _tally(grouped).get(None) or {"total": 0, "gap": 0, "government": {}, "coalition": {}}
+    return {
+        "total": tally["total"],
+        "gap": tally["gap"],
+        Perspective.GOVERNMENT: tally["government"],
+        Perspective.COALITION: tally["coalition"],
+    }
