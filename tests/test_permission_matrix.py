@@ -40,6 +40,8 @@ from tests.matrix import (  # noqa: F401 - shared with the apps' own matrix entr
     SIGNED_IN,
     Route,
 )
+from tests.participation.matrix import PARTICIPATION_ROUTES
+from tests.statements.matrix import STATEMENT_ROUTES
 
 SUBMITTERS = {SEC, Role.MONITOR.value, Role.GOVERNMENT_FOCAL_POINT.value}
 
@@ -349,6 +351,7 @@ ROUTES = [
 ]
 ROUTES += CASE_WEB_ROUTES + CASE_API_ROUTES
 ROUTES += COMMITMENT_WEB_ROUTES + PROGRESS_ROUTES + TRANSFER_ROUTES + COMMITMENT_API_ROUTES
+ROUTES += STATEMENT_ROUTES + PARTICIPATION_ROUTES
 
 
 def _client_for(actor: str, world: World, client: Any) -> Any:

@@ -140,6 +140,8 @@ INSTALLED_APPS = [
     "komar.notifications",
     "komar.cases",
     "komar.commitments",
+    "komar.statements",
+    "komar.participation",
     "komar.api",
 ]
 

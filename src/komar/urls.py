@@ -19,6 +19,8 @@ urlpatterns = [
     path("notifications/", include("komar.notifications.urls")),
     path("commitments/", include("komar.commitments.urls")),
     path("progress/", include(progress_urls)),
+    path("", include("komar.participation.urls")),
+    path("statements/", include("komar.statements.urls")),
     path("account/", include("allauth.urls")),
     path("api/v1/", not_found_view, name="api_root"),
     path("api/v1/", api.urls),

@@ -89,6 +89,8 @@ def test_loading_reference_data_again_changes_nothing_and_keeps_edits() -> None:
         "statistics": 0,
         "cases": 0,
         "commitments": 0,
+        "statements": 0,
+        "participation": 0,
     }
     assert counts == (
         Province.objects.count(),

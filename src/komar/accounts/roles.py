@@ -78,6 +78,34 @@ class Perm(models.TextChoices):
         "commitments.validate",
         _("Validate submitted progress assessments"),
     )
+    STATEMENTS_VIEW = (
+        "statements.view",
+        _("Read joint statements, drafts of own committee included"),
+    )
+    STATEMENTS_DRAFT = (
+        "statements.draft",
+        _("Start joint statements and edit them as a member of their organising committee"),
+    )
+    STATEMENTS_ENDORSE = (
+        "statements.endorse",
+        _("Endorse or withdraw endorsements on behalf of own organisation"),
+    )
+    STATEMENTS_MANAGE = (
+        "statements.manage",
+        _("Approve endorsements, close and publish joint statements"),
+    )
+    EVENTS_EDIT = (
+        "participation.events",
+        _("Record consultations and events, their participant counts and children's requests"),
+    )
+    FEEDBACK_MODERATE = (
+        "participation.moderate",
+        _("Moderate children's feedback and publish its themes"),
+    )
+    SAFEGUARDING = (
+        "participation.safeguarding",
+        _("Follow up feedback suggesting a child is at risk"),
+    )
     COMMITMENTS_PUBLISH = (
         "commitments.publish",
         _("Publish assessments and items on the public progress site"),
@@ -92,6 +120,7 @@ _EVERYONE_SIGNED_IN = {
     Perm.STATISTICS_VIEW,
     Perm.RULES_VIEW,
     Perm.COMMITMENTS_VIEW,
+    Perm.STATEMENTS_VIEW,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
@@ -117,6 +146,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.ASSESS_GOVERNMENT,
             Perm.COMMITMENTS_VALIDATE,
             Perm.COMMITMENTS_PUBLISH,
+            Perm.STATEMENTS_DRAFT,
+            Perm.STATEMENTS_ENDORSE,
+            Perm.STATEMENTS_MANAGE,
+            Perm.EVENTS_EDIT,
+            Perm.FEEDBACK_MODERATE,
+            Perm.SAFEGUARDING,
         }
     ),
     Role.ORG_ADMIN: frozenset(
@@ -130,6 +165,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.CASES_REFER_WITHOUT_CONSENT,
             Perm.CASES_ACCESS_LOG,
             Perm.ASSESS_COALITION,
+            Perm.STATEMENTS_DRAFT,
+            Perm.STATEMENTS_ENDORSE,
+            Perm.EVENTS_EDIT,
         }
     ),
     Role.CASEWORKER: frozenset(_EVERYONE_SIGNED_IN | {Perm.CHILD_RECORDS_VIEW, Perm.CASES_EDIT}),
@@ -155,7 +193,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.ASSESS_GOVERNMENT,
         }
     ),
-    Role.YOUTH_MEMBER: frozenset(_EVERYONE_SIGNED_IN),
+    Role.YOUTH_MEMBER: frozenset(_EVERYONE_SIGNED_IN | {Perm.EVENTS_EDIT}),
 }
 
 # Roles that can read children's records must sign in with a second factor.

@@ -36,8 +36,10 @@ def mount() -> NinjaAPI:
     )
     from komar.geo.api import router as geo_router
     from komar.organisations.api import router as organisations_router
+    from komar.participation.api import events_router, themes_router
     from komar.places.api import places_router
     from komar.places.api import router as situations_router
+    from komar.statements.api import endorsements_router, statements_router
     from komar.statistics.api import indicators_router
     from komar.statistics.api import router as returns_router
 
@@ -57,6 +59,10 @@ def mount() -> NinjaAPI:
     api.add_router("/commitments/items", items_router)
     api.add_router("/commitments/actions", actions_router)
     api.add_router("/commitments/assessments", assessments_router)
+    api.add_router("/statements/endorsements", endorsements_router)
+    api.add_router("/statements", statements_router)
+    api.add_router("/events", events_router)
+    api.add_router("/feedback-themes", themes_router)
     return api
 
 
