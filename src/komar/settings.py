@@ -290,6 +290,12 @@ if not PRODUCTION:
 MEDIA_ROOT = Path(os.environ.get("KOMAR_MEDIA_ROOT") or DATA_DIR / "media")
 KOMAR_EVIDENCE_MAX_BYTES = int(os.environ.get("KOMAR_EVIDENCE_MAX_BYTES") or 10 * 1024 * 1024)
 
+# Children's anonymous feedback form (/voices/): flooding limits, kept in the process's cache
+# under an HMAC of the address with a secret that changes daily — never stored.
+KOMAR_VOICES_MIN_SECONDS = float(os.environ.get("KOMAR_VOICES_MIN_SECONDS") or 3)
+KOMAR_VOICES_PER_CLIENT_HOUR = int(os.environ.get("KOMAR_VOICES_PER_CLIENT_HOUR") or 8)
+KOMAR_VOICES_GLOBAL_PER_MINUTE = int(os.environ.get("KOMAR_VOICES_GLOBAL_PER_MINUTE") or 30)
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

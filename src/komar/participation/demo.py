@@ -42,6 +42,10 @@ def demo_participation(users: dict[str, Any]) -> None:
     secretariat = users.get("secretariat")
     if secretariat is None or Event.objects.filter(title_en=DEMO_TITLE).exists():
         return
+    # The secretariat admin is the named safeguarding focal point of the demo, so referrals
+    # show how they reach one person.
+    if services.focal_point() is None:
+        services.focal_point_set(actor=secretariat, user=secretariat)
     organisers = [m.organisation for m in secretariat.memberships.select_related("organisation")]
     youth = users.get("youth")
     if youth is not None:
