@@ -22,6 +22,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from komar.accounts.permissions import has_perm
 from komar.accounts.roles import Perm
 from komar.api.api import PAGE_SIZE
+from komar.api.lookups import OrganisationBrief, Ref, organisations_by_ref
 from komar.commitments.models import Item
 from komar.organisations.models import Organisation
 from komar.participation import selectors, services
@@ -37,8 +38,6 @@ from komar.participation.models import (
 events_router = Router(tags=["participation"])
 themes_router = Router(tags=["participation"])
 
-Ref = int | str
-"""An object named by its numeric id or by its slug or reference."""
 
 EDIT = (
     "Needs `events.edit` in an organising organisation (or the secretariat); an event you "
@@ -52,22 +51,7 @@ def require(request: HttpRequest, perm: str) -> None:
         raise PermissionDenied
 
 
-def _organisations(field: str, refs: list[Ref]) -> list[Organisation]:
-    """Active organisations by slug or id; every unknown one is named in one 422."""
-    qs = Organisation.objects.filter(is_active=True)
-    found, missing = [], []
-    for ref in refs:
-        text = str(ref).strip()
-        org = qs.filter(pk=int(text)).first() if text.isdigit() else qs.filter(slug=text).first()
-        if org is None:
-            missing.append(text)
-        else:
-            found.append(org)
-    if missing:
-        raise ValidationError(
-            {field: _("No such organisation: %(ref)s") % {"ref": ", ".join(missing)}}
-        )
-    return found
+_organisations = organisations_by_ref
 
 
 def _items(request: HttpRequest, field: str, refs: list[Ref]) -> list[Item]:
@@ -91,11 +75,7 @@ def _items(request: HttpRequest, field: str, refs: list[Ref]) -> list[Item]:
 # Output -----------------------------------------------------------------------------------------
 
 
-class OrganisationOut(Schema):
-    id: int
-    slug: str
-    name_en: str
-    name_km: str
+OrganisationOut = OrganisationBrief
 
 
 class ParticipantsOut(Schema):

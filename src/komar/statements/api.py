@@ -25,6 +25,7 @@ from komar.accounts.permissions import has_perm
 from komar.accounts.roles import Perm
 from komar.api.api import PAGE_SIZE
 from komar.api.errors import error_body
+from komar.api.lookups import OrganisationBrief, Ref, organisation_by_ref
 from komar.organisations.models import Organisation
 from komar.statements import permissions as perms
 from komar.statements import selectors, services
@@ -33,8 +34,6 @@ from komar.statements.models import Endorsement, EndorsementRole, Statement, Sta
 statements_router = Router(tags=["statements"])
 endorsements_router = Router(tags=["statements"])
 
-Ref = int | str
-"""An organisation named by its numeric id or its slug."""
 
 DRAFT = (
     "Needs `statements.draft` in an organisation on the statement's committee (or the secretariat)."
@@ -68,24 +67,13 @@ def require(request: HttpRequest, perm: str) -> None:
         raise PermissionDenied
 
 
-def organisation_ref(field: str, ref: Ref) -> Organisation:
-    """An active organisation by slug or id (422 naming the field otherwise)."""
-    text = str(ref).strip()
-    qs = Organisation.objects.filter(is_active=True)
-    found = qs.filter(pk=int(text)).first() if text.isdigit() else qs.filter(slug=text).first()
-    if found is None:
-        raise ValidationError({field: _("No such organisation: %(ref)s") % {"ref": text}})
-    return found
+organisation_ref = organisation_by_ref
 
 
 # Output -----------------------------------------------------------------------------------------
 
 
-class OrganisationOut(Schema):
-    id: int
-    slug: str
-    name_en: str
-    name_km: str
+OrganisationOut = OrganisationBrief
 
 
 class StatementOut(Schema):

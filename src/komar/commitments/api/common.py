@@ -16,6 +16,7 @@ from ninja import Field, Schema, Status
 from komar.accounts.models import User
 from komar.accounts.permissions import has_perm
 from komar.api.errors import error_body
+from komar.api.lookups import Ref, organisation_by_ref
 from komar.commitments import selectors
 from komar.commitments.models import (
     Action,
@@ -26,10 +27,6 @@ from komar.commitments.models import (
     ItemEvent,
     Source,
 )
-from komar.organisations.models import Organisation
-
-Ref = int | str
-"""An object named by its numeric id or by its code/slug/reference."""
 
 # Errors -----------------------------------------------------------------------------------------
 
@@ -76,14 +73,7 @@ def require(request: HttpRequest, perm: str) -> None:
         raise PermissionDenied
 
 
-def organisation(field: str, ref: Ref) -> Organisation:
-    """An active organisation by slug or id (422 naming the field otherwise)."""
-    qs = Organisation.objects.filter(is_active=True)
-    text = str(ref).strip()
-    found = qs.filter(pk=int(text)).first() if text.isdigit() else qs.filter(slug=text).first()
-    if found is None:
-        raise ValidationError({field: _("No such organisation: %(ref)s") % {"ref": text}})
-    return found
+organisation = organisation_by_ref  # an active organisation by slug or id
 
 
 def member(field: str, ref: Ref | None, organisation_ids: set[int] | None = None) -> User | None:
