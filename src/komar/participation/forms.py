@@ -18,6 +18,7 @@ from komar.participation.models import (
     ParticipantGroup,
     SafeguardingReferral,
 )
+from komar.participation.services import EVENT_FIELDS
 from komar.participation.validation import check_child_text
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -33,19 +34,7 @@ class EventForm(forms.ModelForm):
 
     class Meta:
         model = Event
-        fields = [
-            "title_en",
-            "title_km",
-            "starts_on",
-            "ends_on",
-            "format",
-            "place_en",
-            "place_km",
-            "description_en",
-            "description_km",
-            "is_public",
-            "citation",
-        ]
+        fields = EVENT_FIELDS  # what services.event_save writes
         widgets = {
             "starts_on": DATE,
             "ends_on": DATE,
